@@ -1,0 +1,5 @@
+"""appsync-data: declare data models and who may use them; serve them from one AppSync Lambda."""
+
+from appsync_data.schema import AuthRule, Field, Model, Schema, SchemaError, a
+
+__all__ = ["AuthRule", "Field", "Model", "Schema", "SchemaError", "a"]

@@ -1,0 +1,181 @@
+"""Who is calling, and may they run this operation? Pure functions of AppSync's `identity`.
+
+AppSync has already checked the credentials; we classify the `identity` it passes by its shape
+(not Powertools' `"sub" in identity`, which mistakes OIDC and Lambda-authorizer callers for user-pool
+ones), then check it again against our own configuration before any DynamoDB request.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from appsync_data.config import Settings
+from appsync_data.schema import AuthRule, Operation, Provider
+
+_COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/[^/]+$")
+_ROLE_ARN = re.compile(r"^arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[^/]+)$")
+
+
+class CallerKind(str, Enum):
+    API_KEY = "apiKey"
+    LAMBDA = "lambda"
+    IAM = "iam"
+    USER_POOL = "userPool"
+    OIDC = "oidc"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The caller as the identity shows it. `sub` is what we log; claims are never kept."""
+
+    kind: CallerKind
+    sub: str | None = None
+    issuer: str | None = None
+    client_id: str | None = None
+    token_use: str | None = None
+    user_arn: str | None = None
+    identity_pool_id: str | None = None
+    identity_id: str | None = None
+    identity_auth_type: str | None = None
+
+    @property
+    def has_cognito_identity(self) -> bool:
+        return bool(self.identity_pool_id or self.identity_id or self.identity_auth_type)
+
+
+def _text(mapping: Mapping[str, Any], key: str) -> str | None:
+    value = mapping.get(key)
+    return value if isinstance(value, str) and value else None
+
+
+def caller_from_identity(identity: Any, settings: Settings) -> Caller:
+    """Classify AppSync's `identity` by shape: null -> API key; `resolverContext` -> Lambda
+    authorizer; `userArn` -> IAM; a Cognito user-pool issuer -> user pool; otherwise OIDC."""
+    if identity is None:
+        return Caller(CallerKind.API_KEY)
+    if not isinstance(identity, Mapping):
+        # Not a shape AppSync sends; treat as the least-privileged caller.
+        return Caller(CallerKind.API_KEY)
+    if "resolverContext" in identity:
+        return Caller(CallerKind.LAMBDA)
+    if "userArn" in identity or "cognitoIdentityPoolId" in identity:
+        return Caller(
+            CallerKind.IAM,
+            sub=_text(identity, "cognitoIdentityId") or _text(identity, "userArn"),
+            user_arn=_text(identity, "userArn"),
+            identity_pool_id=_text(identity, "cognitoIdentityPoolId"),
+            identity_id=_text(identity, "cognitoIdentityId"),
+            identity_auth_type=_text(identity, "cognitoIdentityAuthType"),
+        )
+    claims = identity.get("claims")
+    claims = claims if isinstance(claims, Mapping) else {}
+    issuer = _text(identity, "issuer")
+    sub = _text(identity, "sub")
+    client_id = _text(claims, "client_id")
+    aud = claims.get("aud")
+    if client_id is None and isinstance(aud, str):
+        client_id = aud
+    token_use = _text(claims, "token_use")
+    is_user_pool = (
+        issuer is not None
+        and issuer != settings.oidc_issuer
+        and (issuer == settings.user_pool_issuer or _COGNITO_ISSUER.match(issuer) is not None)
+    )
+    kind = CallerKind.USER_POOL if is_user_pool else CallerKind.OIDC
+    return Caller(kind, sub=sub, issuer=issuer, client_id=client_id, token_use=token_use)
+
+
+def _auth_role_session_arn(auth_role_arn: str) -> str | None:
+    """The `userArn` AppSync shows for credentials of the identity pool's authenticated role."""
+    match = _ROLE_ARN.match(auth_role_arn)
+    if not match:
+        return None
+    return (
+        f"arn:{match['partition']}:sts::{match['account']}:assumed-role/{match['name']}"
+        "/CognitoIdentityCredentials"
+    )
+
+
+def _role_name(user_arn: str) -> str | None:
+    # arn:aws:sts::123456789012:assumed-role/NAME/session
+    parts = user_arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "sts" or not parts[5].startswith("assumed-role/"):
+        return None
+    segments = parts[5].split("/")
+    return segments[1] if len(segments) >= 3 and segments[1] else None
+
+
+def proven_provider(caller: Caller, settings: Settings) -> Provider | None:
+    """The rule provider this caller satisfies against *our* configuration, if any."""
+    if caller.kind is CallerKind.USER_POOL:
+        if not caller.sub or caller.issuer is None or caller.issuer != settings.user_pool_issuer:
+            return None
+        if settings.user_pool_client_ids and caller.client_id not in settings.user_pool_client_ids:
+            return None
+        return "userPools"
+    if caller.kind is CallerKind.OIDC:
+        if not caller.sub or settings.oidc_issuer is None or caller.issuer != settings.oidc_issuer:
+            return None
+        if settings.oidc_client_ids and caller.client_id not in settings.oidc_client_ids:
+            return None
+        return "oidc"
+    if caller.kind is CallerKind.IAM and caller.has_cognito_identity:
+        # Any sign of an identity-pool identity must all check out: our pool, authenticated.
+        if caller.identity_auth_type != "authenticated":
+            return None
+        if caller.identity_pool_id is not None:
+            if caller.identity_pool_id != settings.identity_pool_id:
+                return None
+            return "identityPool"
+        auth_session = settings.auth_role_arn and _auth_role_session_arn(settings.auth_role_arn)
+        if auth_session and caller.user_arn == auth_session:
+            return "identityPool"
+        return None
+    if caller.kind is CallerKind.IAM and caller.user_arn:
+        # Not from the identity pool at all, yet the identity pool's auth role: still ours.
+        auth_session = settings.auth_role_arn and _auth_role_session_arn(settings.auth_role_arn)
+        if auth_session and caller.user_arn == auth_session:
+            return "identityPool"
+    return None
+
+
+def is_plain_iam_admitted(caller: Caller, settings: Settings) -> bool:
+    """Amplify Gen 2 admits IAM principals with no Cognito identity (backend roles): their IAM
+    policy already granted `appsync:GraphQL`. IAM_ACCESS narrows that to listed roles, or none."""
+    if caller.kind is not CallerKind.IAM or caller.has_cognito_identity or not caller.user_arn:
+        return False
+    if settings.iam_access == "all":
+        return True
+    if settings.iam_access == "roles":
+        name = _role_name(caller.user_arn)
+        for admin in settings.iam_admin_roles:
+            match = _ROLE_ARN.match(admin)
+            if caller.user_arn == admin or (name is not None and name == (match["name"] if match else admin)):
+                return True
+    return False
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    reason: str
+
+
+def decide(
+    rules: tuple[AuthRule, ...], operation: Operation, caller: Caller, settings: Settings
+) -> Decision:
+    """Allow when any rule covering `operation` accepts the caller; deny otherwise (deny by
+    default: an operation no rule covers is refused to everyone, plain IAM included)."""
+    covering = [rule for rule in rules if rule.grants(operation)]
+    if not covering:
+        return Decision(False, f"no rule grants {operation}")
+    provider = proven_provider(caller, settings)
+    if provider is not None and any(rule.provider == provider for rule in covering):
+        return Decision(True, f"allow.authenticated({provider!r})")
+    if is_plain_iam_admitted(caller, settings):
+        return Decision(True, f"plain IAM principal (IAM_ACCESS={settings.iam_access})")
+    return Decision(False, f"{caller.kind.value} caller matches no rule for {operation}")
