@@ -1,8 +1,8 @@
 """Who is calling, and may they run this operation? Pure functions of AppSync's `identity`.
 
 AppSync has already checked the credentials; we classify the `identity` it passes by its shape
-(not Powertools' `"sub" in identity`, which mistakes OIDC and Lambda-authorizer callers for user-pool
-ones), then check it again against our own configuration before any DynamoDB request.
+(not Powertools' `"sub" in identity`, which mistakes OIDC and Lambda-authorizer callers for
+user-pool ones), then check it again against our own configuration before any DynamoDB request.
 """
 
 from __future__ import annotations
@@ -10,17 +10,19 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from appsync_data.config import Settings
 from appsync_data.schema import AuthRule, Operation, Provider
 
 _COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/[^/]+$")
-_ROLE_ARN = re.compile(r"^arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[^/]+)$")
+_ROLE_ARN = re.compile(
+    r"^arn:(?P<partition>[\w-]+):iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[^/]+)$"
+)
 
 
-class CallerKind(str, Enum):
+class CallerKind(StrEnum):
     API_KEY = "apiKey"
     LAMBDA = "lambda"
     IAM = "iam"
@@ -35,7 +37,7 @@ class Caller:
     kind: CallerKind
     sub: str | None = None
     issuer: str | None = None
-    client_id: str | None = None
+    audiences: tuple[str, ...] = ()  # the token's client_id and aud values
     token_use: str | None = None
     user_arn: str | None = None
     identity_pool_id: str | None = None
@@ -77,8 +79,8 @@ def caller_from_identity(identity: Any, settings: Settings) -> Caller:
     sub = _text(identity, "sub")
     client_id = _text(claims, "client_id")
     aud = claims.get("aud")
-    if client_id is None and isinstance(aud, str):
-        client_id = aud
+    aud_list = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
+    audiences = tuple(v for v in [client_id, *aud_list] if isinstance(v, str) and v)
     token_use = _text(claims, "token_use")
     is_user_pool = (
         issuer is not None
@@ -86,7 +88,11 @@ def caller_from_identity(identity: Any, settings: Settings) -> Caller:
         and (issuer == settings.user_pool_issuer or _COGNITO_ISSUER.match(issuer) is not None)
     )
     kind = CallerKind.USER_POOL if is_user_pool else CallerKind.OIDC
-    return Caller(kind, sub=sub, issuer=issuer, client_id=client_id, token_use=token_use)
+    return Caller(kind, sub=sub, issuer=issuer, audiences=audiences, token_use=token_use)
+
+
+def _audience_ok(caller: Caller, client_ids: tuple[str, ...]) -> bool:
+    return not client_ids or any(audience in client_ids for audience in caller.audiences)
 
 
 def _auth_role_session_arn(auth_role_arn: str) -> str | None:
@@ -114,13 +120,13 @@ def proven_provider(caller: Caller, settings: Settings) -> Provider | None:
     if caller.kind is CallerKind.USER_POOL:
         if not caller.sub or caller.issuer is None or caller.issuer != settings.user_pool_issuer:
             return None
-        if settings.user_pool_client_ids and caller.client_id not in settings.user_pool_client_ids:
+        if not _audience_ok(caller, settings.user_pool_client_ids):
             return None
         return "userPools"
     if caller.kind is CallerKind.OIDC:
         if not caller.sub or settings.oidc_issuer is None or caller.issuer != settings.oidc_issuer:
             return None
-        if settings.oidc_client_ids and caller.client_id not in settings.oidc_client_ids:
+        if not _audience_ok(caller, settings.oidc_client_ids):
             return None
         return "oidc"
     if caller.kind is CallerKind.IAM and caller.has_cognito_identity:
@@ -153,8 +159,16 @@ def is_plain_iam_admitted(caller: Caller, settings: Settings) -> bool:
     if settings.iam_access == "roles":
         name = _role_name(caller.user_arn)
         for admin in settings.iam_admin_roles:
+            if caller.user_arn == admin:
+                return True
             match = _ROLE_ARN.match(admin)
-            if caller.user_arn == admin or (name is not None and name == (match["name"] if match else admin)):
+            if match is None:
+                if name is not None and name == admin:  # a bare role name: that role anywhere
+                    return True
+            elif caller.user_arn.startswith(
+                f"arn:{match['partition']}:sts::{match['account']}:assumed-role/{match['name']}/"
+            ):
+                # A role ARN admits sessions of that role in its own account only.
                 return True
     return False
 

@@ -17,7 +17,7 @@ class ConfigError(ValueError):
 
 
 def table_env_var(model_name: str) -> str:
-    """`Todo` -> `TODO_TABLE`, `BlogPost` -> `BLOG_POST_TABLE`: the variable naming a model's table."""
+    """`Todo` -> `TODO_TABLE`, `BlogPost` -> `BLOG_POST_TABLE`: the variable naming its table."""
     return re.sub(r"(?<!^)(?=[A-Z])", "_", model_name).upper() + "_TABLE"
 
 
@@ -66,7 +66,7 @@ class Settings:
                 f"IAM_ACCESS={iam_access!r}: expected one of {', '.join(IAM_ACCESS_VALUES)}"
             )
         max_pages = get("LIST_MAX_PAGES") or "10"
-        if not max_pages.isdigit() or int(max_pages) < 1:
+        if not max_pages.isdecimal() or int(max_pages) < 1:
             raise ConfigError(f"LIST_MAX_PAGES={max_pages!r}: expected a whole number >= 1")
         tables = {}
         for model_name in model_names:

@@ -36,6 +36,7 @@ IMPLICIT_FIELDS = ("id", "createdAt", "updatedAt")
 
 _NAME = re.compile(r"^[_A-Za-z][_0-9A-Za-z]*$")
 _RESERVED_FIELD_NAMES = frozenset({"__typename", "and", "or", "not"})
+_BUILT_IN_TYPES = frozenset({"Query", "Mutation", "Subscription", "ModelAttributeTypes"})
 
 
 class SchemaError(ValueError):
@@ -261,7 +262,10 @@ _IMPLICIT_TYPES = {"id": "ID", "createdAt": "AWSDateTime", "updatedAt": "AWSDate
 
 
 def _build_model(
-    name: str, builder: ModelBuilder, enums: dict[str, tuple[str, ...]]
+    name: str,
+    builder: ModelBuilder,
+    enums: dict[str, tuple[str, ...]],
+    model_names: frozenset[str],
 ) -> Model:
     if not _NAME.match(name):
         raise SchemaError(f"model {name!r}: not a valid GraphQL type name")
@@ -285,6 +289,10 @@ def _build_model(
             enum_name = name + field_name[0].upper() + field_name[1:]
             if enum_name in enums and enums[enum_name] != spec.enum_values:
                 raise SchemaError(f"{where}: enum {enum_name} is declared twice")
+            if enum_name in model_names:
+                raise SchemaError(
+                    f"{where}: its enum type {enum_name} clashes with model {enum_name}"
+                )
             enums[enum_name] = spec.enum_values
             spec = spec.with_type_name(enum_name)
         elif spec.type_name not in _SCALAR_CHECKS and spec.type_name not in enums:
@@ -309,9 +317,7 @@ def _check_default(where: str, spec: Field, enums: Mapping[str, tuple[str, ...]]
     if value is None:
         raise SchemaError(f"{where}: .default() needs a value")
     if not spec.accepts(value, enums.get(spec.type_name, ())):
-        raise SchemaError(
-            f"{where}: default {value!r} is not a valid {spec.type_name}"
-        )
+        raise SchemaError(f"{where}: default {value!r} is not a valid {spec.type_name}")
 
 
 def build_schema(types: Mapping[str, ModelBuilder | Field]) -> Schema:
@@ -319,14 +325,17 @@ def build_schema(types: Mapping[str, ModelBuilder | Field]) -> Schema:
         raise SchemaError("a.schema({...}) needs a mapping of type names to a.model()/a.enum()")
     enums: dict[str, tuple[str, ...]] = {}
     for type_name, value in types.items():
+        if not isinstance(type_name, str) or not _NAME.match(type_name):
+            raise SchemaError(f"type {type_name!r}: not a valid GraphQL type name")
+        if type_name in _SCALAR_CHECKS or type_name in _BUILT_IN_TYPES:
+            raise SchemaError(f"type {type_name!r}: the name is a built-in GraphQL or AppSync type")
         if isinstance(value, Field) and value.enum_values is not None:
-            if not _NAME.match(type_name):
-                raise SchemaError(f"enum {type_name!r}: not a valid GraphQL type name")
             enums[type_name] = value.enum_values
     models: dict[str, Model] = {}
+    model_names = frozenset(n for n, v in types.items() if isinstance(v, ModelBuilder))
     for type_name, value in types.items():
         if isinstance(value, ModelBuilder):
-            models[type_name] = _build_model(type_name, value, enums)
+            models[type_name] = _build_model(type_name, value, enums, model_names)
         elif not (isinstance(value, Field) and value.enum_values is not None):
             raise SchemaError(f"type {type_name!r}: expected a.model(...) or a.enum(...)")
     if not models:

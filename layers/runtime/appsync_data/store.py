@@ -1,0 +1,353 @@
+"""CRUD on one model's DynamoDB table through PynamoDB, with Amplify's semantics.
+
+One DynamoDB request per get/create/update/delete; list reads one page per request and keeps
+reading (up to `Settings.list_max_pages`) until it has `limit` *matching* items.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from pynamodb.attributes import (
+    Attribute,
+    BooleanAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.constants import ALL_OLD
+from pynamodb.exceptions import DoesNotExist, PynamoDBException
+from pynamodb.expressions.condition import Condition
+from pynamodb.expressions.update import Action
+from pynamodb.models import Model as PynamoModel
+
+from appsync_data.conditions import FieldPaths, build_condition
+from appsync_data.config import Settings
+from appsync_data.errors import (
+    ConditionalCheckFailed,
+    DataError,
+    InvalidArguments,
+    ItemTooLarge,
+    StoreUnavailable,
+)
+from appsync_data.schema import Field, Model
+from appsync_data.tokens import decode_next_token, encode_next_token
+
+DEFAULT_LIST_LIMIT = 100
+MAX_LIST_LIMIT = 1000
+# With a filter, read more than `limit` per request: fewer requests to fill a page of matches.
+FILTERED_PAGE_SIZE = 100
+_TYPENAME = "__typename"
+_RETRYABLE = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
+
+
+def now_iso() -> str:
+    """AppSync's AWSDateTime for now: ISO-8601 UTC with milliseconds and `Z`."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _attribute_for(field: Field, attr_name: str, *, hash_key: bool = False) -> Attribute[Any]:
+    if field.type_name in ("Int", "Float", "AWSTimestamp"):
+        element: type[Attribute[Any]] = NumberAttribute
+    elif field.type_name == "Boolean":
+        element = BooleanAttribute
+    else:  # strings, ids, dates, enums, and AWSJSON kept as its JSON text
+        element = UnicodeAttribute
+    if field.is_array:
+        return ListAttribute(of=element, attr_name=attr_name, null=True)
+    if hash_key:
+        return UnicodeAttribute(hash_key=True, attr_name=attr_name)
+    return element(attr_name=attr_name, null=True)
+
+
+def build_table_model(model: Model, settings: Settings) -> type[PynamoModel]:
+    """A PynamoDB model class for `model`'s table. Python attribute names are prefixed so a field
+    can be called `save` or `delete` without shadowing PynamoDB's methods."""
+    meta = type(
+        "Meta",
+        (),
+        {
+            "table_name": settings.table_name(model.name),
+            "region": settings.region,
+            "host": settings.dynamodb_endpoint,
+            "connect_timeout_seconds": 2,
+            "read_timeout_seconds": 5,
+            "max_retry_attempts": 3,
+        },
+    )
+    namespace: dict[str, Any] = {"Meta": meta}
+    for name, field in model.fields.items():
+        namespace[f"f_{name}"] = _attribute_for(field, name, hash_key=(name == "id"))
+    namespace["f___typename"] = UnicodeAttribute(attr_name=_TYPENAME, null=True)
+    return type(f"{model.name}Item", (PynamoModel,), namespace)
+
+
+class ModelStore:
+    """get/list/create/update/delete for one model; inputs as AppSync passes the arguments."""
+
+    def __init__(
+        self,
+        model: Model,
+        settings: Settings,
+        *,
+        enums: Mapping[str, tuple[str, ...]],
+        token_secret: bytes,
+    ) -> None:
+        self.model = model
+        self.table = build_table_model(model, settings)
+        self.attributes: dict[str, Attribute[Any]] = {
+            name: getattr(self.table, f"f_{name}") for name in model.fields
+        }
+        self.paths = FieldPaths(model.name, model.fields, self.attributes, enums)
+        self.enums = enums
+        self.max_pages = settings.list_max_pages
+        self.token_secret = token_secret
+        self.token_scope = f"{model.name}:{settings.table_name(model.name)}"
+        self._condition_fields = frozenset(n for n in model.fields if n != "id")
+
+    # --- operations -----------------------------------------------------------------------------
+
+    def get(self, arguments: Mapping[str, Any]) -> dict[str, Any] | None:
+        item_id = _id_argument(arguments.get("id"), "id")
+        _only(arguments, {"id"}, "getX")
+        with _dynamodb_errors():
+            try:
+                item = self.table.get(item_id)
+            except DoesNotExist:
+                return None
+        return self._result(item)
+
+    def list(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        _only(arguments, {"filter", "limit", "nextToken"}, "listXs")
+        limit = _limit(arguments.get("limit"))
+        condition = build_condition(arguments.get("filter"), self.paths, argument="filter")
+        token = arguments.get("nextToken")
+        start_key = None
+        if token is not None:
+            start_key = decode_next_token(token, secret=self.token_secret, scope=self.token_scope)
+            _check_start_key(start_key)
+        page_size = limit if condition is None else max(limit, FILTERED_PAGE_SIZE)
+        items: list[dict[str, Any]] = []
+        next_key: dict[str, Any] | None = None
+        with _dynamodb_errors():
+            pages = self.table.scan(
+                filter_condition=condition, last_evaluated_key=start_key, page_size=page_size
+            ).page_iter
+            for _ in range(self.max_pages):
+                raw_items = next(pages).get("Items", [])
+                room = limit - len(items)
+                items.extend(raw_items[:room])
+                next_key = pages.last_evaluated_key
+                if len(raw_items) > room:
+                    # Stopped inside the page: resume right after the last item returned.
+                    next_key = {"id": items[-1]["id"]}
+                if len(items) == limit or next_key is None:
+                    break
+        return {
+            "items": [self._result(self.table.from_raw_data(raw)) for raw in items],
+            "nextToken": self._token(next_key),
+            _TYPENAME: f"Model{self.model.name}Connection",
+        }
+
+    def create(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        _only(arguments, {"input", "condition"}, "createX")
+        values = self._input(arguments.get("input"), creating=True)
+        condition = self._condition(arguments.get("condition"))
+        now = now_iso()
+        item_id = values.pop("id", None) or str(uuid.uuid4())
+        for name, field in self.model.user_fields.items():
+            if name not in values and field.has_default:
+                values[name] = field.default_value
+            if field.is_required and values.get(name) is None:
+                raise InvalidArguments(f"input.{name}: {self.model.name}.{name} is required")
+        values.update(createdAt=now, updatedAt=now, __typename=self.model.name)
+        item = self.table(item_id, **{f"f_{k}": self._stored(k, v) for k, v in values.items()})
+        must_be_new = self.table.f_id.does_not_exist()  # type: ignore[attr-defined]
+        with _dynamodb_errors():
+            item.save(condition=_and(must_be_new, condition))
+        return self._result(item)
+
+    def update(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        _only(arguments, {"input", "condition"}, "updateX")
+        values = self._input(arguments.get("input"), creating=False)
+        condition = self._condition(arguments.get("condition"))
+        item_id = values.pop("id")
+        actions: list[Action] = []
+        for name, value in values.items():
+            attribute = self.attributes[name]
+            if value is None:
+                if self.model.fields[name].is_required:
+                    raise InvalidArguments(
+                        f"input.{name}: {self.model.name}.{name} is required and cannot be null"
+                    )
+                actions.append(attribute.remove())
+            else:
+                actions.append(attribute.set(self._stored(name, value)))
+        actions.append(self.attributes["updatedAt"].set(now_iso()))
+        item = self.table(item_id)
+        must_exist = self.table.f_id.exists()  # type: ignore[attr-defined]
+        with _dynamodb_errors():
+            item.update(actions=actions, condition=_and(must_exist, condition))
+        return self._result(item)
+
+    def delete(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
+        _only(arguments, {"input", "condition"}, "deleteX")
+        given = arguments.get("input")
+        if not isinstance(given, Mapping):
+            raise InvalidArguments("input: expected an object with the id to delete")
+        _only(given, {"id"}, "input")
+        item_id = _id_argument(given.get("id"), "input.id")
+        condition = self._condition(arguments.get("condition"))
+        must_exist = self.table.f_id.exists()  # type: ignore[attr-defined]
+        with _dynamodb_errors():
+            response = self.table._get_connection().delete_item(
+                item_id, condition=_and(must_exist, condition), return_values=ALL_OLD
+            )
+        return self._result(self.table.from_raw_data(response["Attributes"]))
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _condition(self, spec: Any) -> Condition | None:
+        return build_condition(
+            spec, self.paths, argument="condition", allowed_fields=self._condition_fields
+        )
+
+    def _input(self, given: Any, *, creating: bool) -> dict[str, Any]:
+        """Validated input values (GraphQL already typed them on AppSync; we check again)."""
+        if not isinstance(given, Mapping):
+            raise InvalidArguments("input: expected an object")
+        allowed = {"id", *self.model.user_fields}
+        unknown = sorted(set(given) - allowed)
+        if unknown:
+            raise InvalidArguments(f"input: {self.model.name} has no input field {unknown[0]!r}")
+        values: dict[str, Any] = {}
+        for name, value in given.items():
+            if name == "id":
+                if value is None and creating:
+                    continue
+                values["id"] = _id_argument(value, "input.id")
+                continue
+            if value is not None:
+                self._check_value(name, value)
+            values[name] = value
+        if not creating and "id" not in values:
+            raise InvalidArguments("input.id: the id of the item to update is required")
+        return values
+
+    def _check_value(self, name: str, value: Any) -> None:
+        field = self.model.fields[name]
+        enum_values = self.enums.get(field.type_name, ())
+        elements = value if field.is_array else [value]
+        if field.is_array and not isinstance(value, list):
+            raise InvalidArguments(f"input.{name}: expected a list of {field.type_name}")
+        for element in elements:
+            if element is None:
+                if field.is_required:
+                    raise InvalidArguments(f"input.{name}: the list elements cannot be null")
+                continue
+            if field.type_name == "AWSJSON" and isinstance(element, str):
+                try:
+                    json.loads(element)
+                except ValueError:
+                    raise InvalidArguments(f"input.{name}: not valid JSON") from None
+            elif not field.accepts(element, enum_values):
+                raise InvalidArguments(f"input.{name}: not a valid {field.type_name}")
+
+    def _stored(self, name: str, value: Any) -> Any:
+        field = self.model.fields.get(name)
+        if field is not None and field.type_name == "AWSJSON" and value is not None:
+            # AppSync may pass AWSJSON as text or as parsed JSON; keep one canonical text.
+            def canonical(v: Any) -> Any:
+                parsed = json.loads(v) if isinstance(v, str) else v
+                return json.dumps(parsed, separators=(",", ":"))
+
+            return [canonical(v) for v in value] if field.is_array else canonical(value)
+        return value
+
+    def _result(self, item: PynamoModel) -> dict[str, Any]:
+        result: dict[str, Any] = {name: getattr(item, f"f_{name}") for name in self.model.fields}
+        result[_TYPENAME] = self.model.name
+        return result
+
+    def _token(self, start_key: dict[str, Any] | None) -> str | None:
+        if start_key is None:
+            return None
+        return encode_next_token(start_key, secret=self.token_secret, scope=self.token_scope)
+
+
+# --- pure argument checks -----------------------------------------------------------------------
+
+
+def _only(given: Mapping[str, Any], allowed: set[str], where: str) -> None:
+    unknown = sorted(set(given) - allowed)
+    if unknown:
+        raise InvalidArguments(f"{where}: unknown argument {unknown[0]!r}")
+
+
+def _id_argument(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise InvalidArguments(f"{where}: expected a non-empty ID string")
+    if len(value.encode()) > 1024:
+        raise InvalidArguments(f"{where}: an ID is at most 1024 bytes")
+    return value
+
+
+def _limit(value: Any) -> int:
+    if value is None:
+        return DEFAULT_LIST_LIMIT
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LIST_LIMIT:
+        raise InvalidArguments(f"limit: expected an integer from 1 to {MAX_LIST_LIMIT}")
+    return value
+
+
+def _check_start_key(start_key: Mapping[str, Any]) -> None:
+    key = start_key.get("id")
+    if set(start_key) != {"id"} or not isinstance(key, Mapping) or set(key) != {"S"}:
+        raise InvalidArguments("nextToken: not a key of this table")
+
+
+def _and(required: Condition, extra: Condition | None) -> Condition:
+    return required if extra is None else required & extra
+
+
+@contextmanager
+def _dynamodb_errors() -> Iterator[None]:
+    """DynamoDB failures as the errors AppSync shows for them."""
+    try:
+        yield
+    except DataError:
+        raise
+    except PynamoDBException as exc:
+        code = exc.cause_response_code
+        request_id = None
+        cause = getattr(exc, "cause", None)
+        response = getattr(cause, "response", None)
+        if isinstance(response, Mapping):
+            request_id = response.get("ResponseMetadata", {}).get("RequestId")
+        if code == "ConditionalCheckFailedException":
+            raise ConditionalCheckFailed.with_request_id(request_id) from None
+        message = exc.cause_response_message or ""
+        if code == "ValidationException" and "size" in message.lower():
+            raise ItemTooLarge(
+                f"Item size has exceeded the maximum allowed size: {message}"
+            ) from None
+        if code == "ValidationException":
+            raise InvalidArguments(f"DynamoDB refused the request: {message}") from None
+        if code in _RETRYABLE or code is None:
+            raise StoreUnavailable(
+                "DynamoDB is unavailable or throttling; the request was retried and not applied"
+            ) from None
+        raise
