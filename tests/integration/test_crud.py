@@ -224,3 +224,46 @@ def test_every_field_type_round_trips(backend_for: object) -> None:
         k: v for k, v in values.items() if k != "meta"
     }
     assert fetched["meta"] == '{"a":[1,2]}'
+
+
+@pytest.mark.parametrize(
+    ("field", "arguments", "message"),
+    [
+        ("getTodo", {}, "id: expected a non-empty ID string"),
+        ("getTodo", {"id": ""}, "id: expected a non-empty ID string"),
+        ("getTodo", {"id": 5}, "id: expected a non-empty ID string"),
+        ("getTodo", {"id": "x" * 1025}, "id: an ID is at most 1024 bytes"),
+        ("createTodo", {}, "input: expected an object"),
+        ("createTodo", {"input": "content=x"}, "input: expected an object"),
+        ("createTodo", {"input": {"content": 5}}, "input.content: not a valid String"),
+        ("createTodo", {"input": {"owner": "me"}}, "input: Todo has no input field 'owner'"),
+        ("createTodo", {"input": {"createdAt": "2020"}}, "input: Todo has no input field"),
+        (
+            "createTodo",
+            {"input": {}, "condition": {"id": {"eq": "x"}}},
+            "condition.id: Todo has no field 'id'",
+        ),
+        ("createTodo", {"input": {}, "extra": 1}, "createX: unknown argument 'extra'"),
+        (
+            "updateTodo",
+            {"input": {"content": "x"}},
+            "input.id: the id of the item to update is required",
+        ),
+        ("updateTodo", {"input": {"id": None}}, "input.id: expected a non-empty ID string"),
+        ("deleteTodo", {"input": {"id": "x", "content": "y"}}, "input: unknown argument 'content'"),
+        ("deleteTodo", {"input": None}, "input: expected an object with the id to delete"),
+    ],
+)
+def test_bad_arguments_give_clear_errors_and_write_nothing(
+    todo: Backend, field: str, arguments: dict[str, object], message: str
+) -> None:
+    todo.call("createTodo", {"input": {"id": "x", "content": "a"}})
+    before = todo.scan()
+    sent = todo.count_requests()
+
+    response = todo.call(field, arguments)
+
+    assert response["error"]["type"] == "InvalidArgumentsError"
+    assert response["error"]["message"].startswith(message)
+    assert sent == []
+    assert todo.scan() == before

@@ -69,11 +69,8 @@ class DataApi:
         )
 
     def _route(self, model: Model, operation: Operation, type_name: str, field_name: str) -> None:
-        store = self.stores[model.name]
-        run: Callable[[dict[str, Any]], Any] = getattr(store, operation)
-
         def resolve(**arguments: Any) -> dict[str, Any]:
-            return self._run(model, operation, type_name, field_name, run, arguments)
+            return self._run(model, operation, type_name, field_name, arguments)
 
         self.resolver.resolver(type_name=type_name, field_name=field_name)(resolve)
 
@@ -83,7 +80,6 @@ class DataApi:
         operation: Operation,
         type_name: str,
         field_name: str,
-        run: Callable[[dict[str, Any]], Any],
         arguments: dict[str, Any],
     ) -> dict[str, Any]:
         event = self.resolver.current_event
@@ -108,7 +104,7 @@ class DataApi:
                 metrics.add_metric(name="Refused", unit=MetricUnit.Count, value=1)
                 raise Unauthorized.for_field(type_name, field_name)
             metrics.add_metric(name="Allowed", unit=MetricUnit.Count, value=1)
-            result = run(arguments)
+            result = getattr(self.stores[model.name], operation)(arguments)
         logger.info("done")
         return {"data": result}
 
