@@ -8,15 +8,23 @@ endif
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# aws-sam-cli pins its own boto3/click, so it lives in its own virtualenv.
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_STAMP := $(SAM_VENV)/.installed
+ENV ?= default
+# sam build runs the python3.13 it finds on PATH: put the chosen interpreter's bin first.
+SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: help venv test lint typecheck unit dev generate build deploy bench clean
+.PHONY: help venv test lint typecheck unit dev generate validate build deploy bench clean
 
 help:
 	@echo "make dev        run the local AppSync-compatible API (http://127.0.0.1:20002/graphql)"
 	@echo "make test       lint, type-check and run every test"
-	@echo "make generate   write schema.graphql (and template pieces) from functions/data/resource.py"
+	@echo "make generate   write schema.graphql and template.yaml from functions/data/resource.py"
+	@echo "make validate   sam validate --lint (offline)"
 	@echo "make build      sam build (python3.13, arm64)"
-	@echo "make deploy     sam deploy (needs AWS credentials)"
+	@echo "make deploy     sam deploy (needs AWS credentials; ENV=prod for production)"
 
 $(STAMP): requirements-dev.txt layers/runtime/requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,10 +41,32 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(SAM_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
 
+# --- deploy ---------------------------------------------------------------------------------------
+
+$(SAM_STAMP): requirements-sam.txt
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
+	touch $(SAM_STAMP)
+
+generate: $(STAMP)
+	$(BIN)/python -m appsync_data generate
+
+validate: $(SAM_STAMP)
+	$(SAM_ENV) $(SAM) validate --lint
+
+build: $(SAM_STAMP)
+	$(BIN)/python -m appsync_data generate --check
+	$(SAM_ENV) $(SAM) build
+
+deploy: build
+	$(SAM_ENV) $(SAM) deploy --config-env $(ENV)
+	$(BIN)/python -m appsync_data outputs --stack "$$($(SAM_VENV)/bin/python -c 'import tomllib; print(tomllib.load(open("samconfig.toml", "rb"))["$(ENV)"]["global"]["parameters"]["stack_name"])')"
+
 clean:
-	rm -rf $(VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,32 @@
+// The one APPSYNC_JS pipeline function in front of the data Lambda, shared by every Query and
+// Mutation field (template.yaml). It hands the Lambda AppSync's direct-resolver event and turns
+// the Lambda's envelope into the field's value, or into an error with the Lambda's errorType:
+// a direct Lambda resolver could only surface raised errors as `Lambda:Unhandled`.
+import { util } from '@aws-appsync/utils';
+
+export function request(ctx) {
+  return {
+    operation: 'Invoke',
+    payload: {
+      arguments: ctx.args,
+      identity: ctx.identity,
+      source: ctx.source,
+      request: ctx.request,
+      info: ctx.info,
+      prev: ctx.prev,
+      stash: ctx.stash,
+    },
+  };
+}
+
+export function response(ctx) {
+  if (ctx.error) {
+    // The invocation itself failed (timeout, crash): keep AppSync's type and message.
+    util.error(ctx.error.message, ctx.error.type);
+  }
+  const envelope = ctx.result;
+  if (envelope && envelope.error) {
+    util.error(envelope.error.message, envelope.error.type);
+  }
+  return envelope ? envelope.data : null;
+}
