@@ -46,6 +46,15 @@ unit: $(STAMP) $(SAM_STAMP)
 
 test: lint typecheck unit
 
+# --- local ----------------------------------------------------------------------------------------
+# make dev [DEV_HOST=127.0.0.1] [DEV_PORT=20002] [ARGS="--reset --dynamodb-endpoint URL ..."]
+DEV_HOST ?= 127.0.0.1
+DEV_PORT ?= 20002
+ARGS ?=
+
+dev: $(STAMP)
+	$(BIN)/python -m appsync_data dev --host $(DEV_HOST) --port $(DEV_PORT) $(ARGS)
+
 # --- deploy ---------------------------------------------------------------------------------------
 
 $(SAM_STAMP): requirements-sam.txt

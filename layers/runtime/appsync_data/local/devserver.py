@@ -1,0 +1,264 @@
+"""`make dev`: put the pieces together and run until Ctrl-C.
+
+local folder -> DynamoDB (moto on loopback, tables, saved items) -> HTTP socket (port known)
+-> Settings for the in-process DataApi -> JWT/SigV4 checks -> amplify_outputs.json -> serve.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import os
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from appsync_data.config import IamAccess, Settings
+from appsync_data.local.authn import Authenticator
+from appsync_data.local.dynamodb import (
+    MotoServer,
+    TableSnapshots,
+    create_tables,
+    dynamodb_client,
+)
+from appsync_data.local.execution import GraphQLExecutor
+from appsync_data.local.graphql_schema import build_executable_schema
+from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
+from appsync_data.local.state import LocalState, ServerInfo, base_url, local_oidc_issuer
+from appsync_data.local.tokens import JwtVerifier, LocalKeys, RemoteJwks, jwks_document
+from appsync_data.schema import Schema
+
+SNAPSHOT_INTERVAL_SECONDS = 1.0
+
+
+def load_schema(path: Path) -> Schema:
+    """The module attribute `schema` of a Python file (default functions/data/resource.py)."""
+    spec = importlib.util.spec_from_file_location(f"_appsync_schema_{abs(hash(path))}", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(f"cannot load a schema from {path}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    schema = getattr(module, "schema", None)
+    if not isinstance(schema, Schema):
+        raise TypeError(f"{path} has no `schema = a.schema({{...}})`")
+    return schema
+
+
+@dataclass(frozen=True)
+class DevOptions:
+    schema_path: Path = Path("functions/data/resource.py")
+    host: str = "127.0.0.1"
+    port: int = 20002
+    local_dir: Path = Path(".local")
+    outputs_path: Path = Path("amplify_outputs.json")
+    reset: bool = False
+    dynamodb_endpoint: str | None = None
+    user_pool_id: str | None = None  # a real Cognito pool instead of the local one
+    user_pool_client_id: str | None = None
+    oidc_issuer: str | None = None  # a real OIDC issuer instead of the local one
+    oidc_client_id: str | None = None
+    iam_access: IamAccess = "all"
+
+
+class DevServer:
+    """The local API and everything it needs; `start()` returns once requests are served."""
+
+    def __init__(self, options: DevOptions, say: Callable[[str], None] = print) -> None:
+        self.options = options
+        self.say = say
+        self.state = LocalState.load(options.local_dir)
+        self.schema = load_schema(options.schema_path)
+        self.moto: MotoServer | None = None
+        self.http: HttpServer | None = None
+        self.snapshots: TableSnapshots | None = None
+        self._dirty = threading.Event()
+        self.url = ""
+
+    # --- start ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        try:
+            self._start()
+        except BaseException:
+            self.stop(save=False)
+            raise
+
+    def _start(self) -> None:
+        from appsync_data.api import DataApi  # the Lambda's own code, imported only to serve
+        from appsync_data.generate.outputs import amplify_outputs
+        from appsync_data.generate.sdl import api_auth_modes, render_sdl
+
+        options, state = self.options, self.state
+        for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
+            os.environ.setdefault(name, value)  # DynamoDB here is local; never look for AWS keys
+        os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+        tables = {name: name for name in self.schema.models}
+
+        endpoint = options.dynamodb_endpoint
+        if endpoint is None:
+            self.moto = MotoServer(options.host, log_file=state.folder / "moto.log")
+            self.say(f"Starting moto's DynamoDB server on {self.moto.endpoint} ...")
+            endpoint = self.moto.start()
+        else:
+            self.say(f"Using the DynamoDB at {endpoint}")
+        client = dynamodb_client(endpoint, state.region)
+        if options.reset and options.dynamodb_endpoint is not None:
+            for table in tables.values():
+                with contextlib.suppress(client.exceptions.ResourceNotFoundException):
+                    client.delete_table(TableName=table)
+        created = create_tables(client, tables.values())
+        self.say(f"Tables: {', '.join(tables.values())} (created: {', '.join(created) or 'none'})")
+        if self.moto is not None:
+            self.snapshots = TableSnapshots(client, tables.values(), state.data_folder)
+            if options.reset:
+                self.snapshots.clear()
+                self.say("--reset: starting with empty tables")
+            else:
+                restored = self.snapshots.restore()
+                self.say(f"Restored {restored} item(s) from {state.data_folder}")
+
+        deferred = DeferredApp()
+        self.http = HttpServer(options.host, options.port, deferred)
+        self.url = base_url(options.host, self.http.port)
+        oidc_issuer = options.oidc_issuer or local_oidc_issuer(options.host, self.http.port)
+        user_pool_id = options.user_pool_id or state.user_pool_id
+        user_pool_client_id = options.user_pool_client_id or state.user_pool_client_id
+        oidc_client_id = options.oidc_client_id or (
+            None if options.oidc_issuer else state.oidc_client_id
+        )
+        settings = Settings(
+            region=state.region,
+            user_pool_id=user_pool_id,
+            user_pool_client_ids=(user_pool_client_id,),
+            identity_pool_id=state.identity_pool_id,
+            auth_role_arn=state.auth_role_arn,
+            oidc_issuer=oidc_issuer,
+            oidc_client_ids=(oidc_client_id,) if oidc_client_id else (),
+            iam_access=options.iam_access,
+            tables=tables,
+            dynamodb_endpoint=endpoint,
+            next_token_secret=state.next_token_secret,
+        )
+        sdl = render_sdl(self.schema)
+        default_mode, additional_modes = api_auth_modes(self.schema)
+        user_pool_verifier = JwtVerifier(
+            issuer=settings.user_pool_issuer or "",
+            keys=(
+                RemoteJwks.for_cognito(settings.user_pool_issuer or "")
+                if options.user_pool_id
+                else LocalKeys.of(state.user_pool_key)
+            ),
+            client_ids=settings.user_pool_client_ids,
+            cognito=True,
+        )
+        oidc_verifier = JwtVerifier(
+            issuer=oidc_issuer,
+            keys=(
+                RemoteJwks.discover(oidc_issuer)
+                if options.oidc_issuer
+                else LocalKeys.of(state.oidc_key)
+            ),
+            client_ids=settings.oidc_client_ids,
+            cognito=False,
+        )
+        app = LocalAppSync(
+            executor=GraphQLExecutor(
+                build_executable_schema(sdl, default_mode), DataApi(self.schema, settings).handle
+            ),
+            authenticator=Authenticator(
+                modes=frozenset((default_mode, *additional_modes)),
+                state=state,
+                user_pool=user_pool_verifier,
+                oidc=oidc_verifier,
+            ),
+            user_pool_id=user_pool_id,
+            user_pool_jwks=None if options.user_pool_id else jwks_document(state.user_pool_key),
+            oidc_issuer=None if options.oidc_issuer else oidc_issuer,
+            oidc_jwks=None if options.oidc_issuer else jwks_document(state.oidc_key),
+            on_graphql=self._dirty.set,
+        )
+        deferred.app = app
+
+        outputs = amplify_outputs(
+            self.schema,
+            url=f"{self.url}/graphql",
+            region=state.region,
+            user_pool_id=user_pool_id,
+            user_pool_client_id=user_pool_client_id,
+            identity_pool_id=state.identity_pool_id,
+            oidc_issuer=oidc_issuer,
+        )
+        options.outputs_path.parent.mkdir(parents=True, exist_ok=True)
+        options.outputs_path.write_text(json.dumps(outputs, indent=2) + "\n")
+        ServerInfo(url=self.url, oidc_issuer=oidc_issuer).save(state)
+        self.http.start()
+        self._banner(default_mode, additional_modes)
+
+    def _banner(self, default_mode: str, additional_modes: tuple[str, ...]) -> None:
+        python = os.path.relpath(sys.executable) if sys.executable else "python"
+        local = self.options.local_dir
+        lines = [
+            f"Wrote {self.options.outputs_path} for this endpoint",
+            f"GraphQL API: {self.url}/graphql",
+            f"  auth modes: {default_mode} (default) {' '.join(additional_modes)}",
+            f"  user pool tokens:  {python} -m appsync_data token --user alice",
+            f"  OIDC tokens:       {python} -m appsync_data token --user alice --oidc",
+            f"  IAM credentials:   {python} -m appsync_data credentials --user alice [--guest]",
+            f"  (keys, ids and data live in {local}/; `make dev ARGS=--reset` starts empty)",
+            "Ctrl-C stops the server.",
+        ]
+        for line in lines:
+            self.say(line)
+
+    # --- run and stop ---------------------------------------------------------------------------
+
+    def save(self) -> None:
+        if self.snapshots is not None and self._dirty.is_set():
+            self._dirty.clear()
+            self.snapshots.save()
+
+    def run_until(self, stop: threading.Event) -> None:
+        while not stop.wait(SNAPSHOT_INTERVAL_SECONDS):
+            self.save()
+
+    def stop(self, *, save: bool = True) -> None:
+        if self.http is not None:
+            self.http.stop()
+            self.http = None
+        if save:
+            try:
+                self.save()
+            except Exception as exc:  # keep stopping; say why the last writes were not saved
+                self.say(f"Could not save the tables: {exc}")
+        if self.moto is not None:
+            self.moto.stop()
+            self.moto = None
+        self.state.server_file.unlink(missing_ok=True)
+
+
+def run_dev(options: DevOptions) -> int:
+    server = DevServer(options, say=lambda line: print(line, flush=True))
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[signal.Signals, Any] = {}
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        previous[signum] = signal.signal(signum, on_signal)
+    try:
+        server.start()
+        server.run_until(stop)
+        print("Stopping ...", flush=True)
+    finally:
+        server.stop()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    print("Stopped; data saved." if server.snapshots is not None else "Stopped.", flush=True)
+    return 0

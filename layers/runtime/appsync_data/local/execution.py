@@ -1,0 +1,219 @@
+"""One GraphQL request as AppSync runs it: parse, validate, check auth directives per field, call
+the data Lambda's handler for each root field, and shape the answer and errors like AppSync.
+
+- request errors (syntax, validation, variables): HTTP 400, `data: null`, `errors` without `path`;
+- a field the caller's auth mode may not read: that field is null with an `Unauthorized` error;
+- the handler's `{"error": {type, message}}` envelope: the field is null with that error, which is
+  what the deployed API's APPSYNC_JS function makes of it with `util.error(message, type)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    GraphQLResolveInfo,
+    OperationType,
+    execute,
+    get_operation_ast,
+    parse,
+    validate,
+)
+
+from appsync_data.local.authn import AuthContext
+from appsync_data.local.events import build_event
+from appsync_data.local.graphql_schema import ExecutableSchema
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+MAX_QUERY_CHARS = 64 * 1024  # bounds parsing work (AppSync caps query depth and size as well)
+
+
+class ResolverError(Exception):
+    """A field error with AppSync's `errorType`."""
+
+    def __init__(self, error_type: str, message: str) -> None:
+        super().__init__(message)
+        self.error_type = error_type
+        self.message = message
+
+
+@dataclass(frozen=True)
+class LocalLambdaContext:
+    """What the Lambda runtime passes as `context`, for Powertools' logger and tracer."""
+
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_name: str = "appsync-data-local"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:appsync-data-local"
+    memory_limit_in_mb: int = 128
+    log_group_name: str = "/aws/lambda/appsync-data-local"
+    log_stream_name: str = "local"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    auth: AuthContext
+    headers: Mapping[str, str]
+    variables: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class GraphQLResponse:
+    status: int
+    body: dict[str, Any]
+
+
+def _locations(error: GraphQLError) -> list[dict[str, Any]] | None:
+    if not error.locations:
+        return None
+    return [{"line": loc.line, "column": loc.column, "sourceName": None} for loc in error.locations]
+
+
+def field_error(error: GraphQLError) -> dict[str, Any]:
+    """AppSync's entry for an error raised while resolving a field."""
+    original = error.original_error
+    if isinstance(original, ResolverError):
+        error_type: str | None = original.error_type
+        message = original.message
+    else:
+        error_type, message = None, error.message
+    return {
+        "path": error.path,
+        "data": None,
+        "errorType": error_type,
+        "errorInfo": None,
+        "locations": _locations(error),
+        "message": message,
+    }
+
+
+def request_error(error: GraphQLError) -> dict[str, Any]:
+    """AppSync's entry for an error found before execution (HTTP 400)."""
+    return {"path": None, "locations": _locations(error), "message": error.message}
+
+
+def bad_request(message: str) -> GraphQLResponse:
+    return GraphQLResponse(
+        400, {"data": None, "errors": [{"path": None, "locations": None, "message": message}]}
+    )
+
+
+def envelope_value(response: Any) -> Any:
+    """The field value from the handler's envelope, or the error it carries."""
+    if isinstance(response, Mapping):
+        error = response.get("error")
+        if isinstance(error, Mapping):
+            raise ResolverError(str(error.get("type")), str(error.get("message")))
+        if "data" in response:
+            return response["data"]
+    raise ResolverError("Lambda:Unhandled", "The Lambda returned no {data} or {error} envelope")
+
+
+class GraphQLExecutor:
+    def __init__(self, executable: ExecutableSchema, handler: Handler) -> None:
+        self.executable = executable
+        self.handler = handler
+        # One event at a time, as one Lambda instance runs them (Powertools keeps per-invocation
+        # state in module globals); HTTP parsing and auth checks still run in parallel.
+        self._invocation = threading.Lock()
+        schema = executable.schema
+        for root in (schema.query_type, schema.mutation_type):
+            if root is not None:
+                for root_field in root.fields.values():
+                    root_field.resolve = self._resolve_root
+
+    def _resolve_root(self, _root: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+        context: RequestContext = info.context
+        event = build_event(
+            info,
+            arguments,
+            identity=context.auth.identity,
+            headers=context.headers,
+            variables=context.variables,
+        )
+        try:
+            with self._invocation:
+                response = self.handler(event, LocalLambdaContext())
+        except Exception as exc:  # the Lambda crashed: AppSync reports Lambda:Unhandled
+            log.exception("handler raised for %s.%s", info.parent_type.name, info.field_name)
+            raise ResolverError("Lambda:Unhandled", str(exc) or type(exc).__name__) from exc
+        return envelope_value(response)
+
+    def _check_directives(
+        self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], **arguments: Any
+    ) -> Any:
+        """graphql-core middleware: AppSync's per-field auth-mode check."""
+        context: RequestContext = info.context
+        if not self.executable.admits(info.parent_type.name, info.field_name, context.auth.mode):
+            raise ResolverError(
+                "Unauthorized",
+                f"Not Authorized to access {info.field_name} on type {info.parent_type.name}",
+            )
+        return next_(root, info, **arguments)
+
+    def run(self, payload: Any, auth: AuthContext, headers: Mapping[str, str]) -> GraphQLResponse:
+        if not isinstance(payload, Mapping):
+            return bad_request("The request body must be a JSON object with a query")
+        query = payload.get("query")
+        variables = payload.get("variables") or {}
+        operation_name = payload.get("operationName")
+        if not isinstance(query, str) or not query.strip():
+            return bad_request("The request has no query")
+        if len(query) > MAX_QUERY_CHARS:
+            return bad_request(f"The query is longer than {MAX_QUERY_CHARS} characters")
+        if not isinstance(variables, Mapping):
+            return bad_request("variables must be a JSON object")
+        if operation_name is not None and not isinstance(operation_name, str):
+            return bad_request("operationName must be a string")
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            return GraphQLResponse(400, {"data": None, "errors": [request_error(error)]})
+        errors = validate(self.executable.schema, document)
+        if errors:
+            return GraphQLResponse(
+                400, {"data": None, "errors": [request_error(e) for e in errors]}
+            )
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            return bad_request("Unknown or ambiguous operation; give operationName")
+        if operation.operation is OperationType.SUBSCRIPTION:
+            return bad_request(
+                "Subscriptions use AppSync's real-time WebSocket endpoint, "
+                "which the local server does not serve"
+            )
+        result = execute(
+            self.executable.schema,
+            document,
+            context_value=RequestContext(auth=auth, headers=headers, variables=variables),
+            variable_values=dict(variables),
+            operation_name=operation_name,
+            middleware=[self._check_directives],
+        )
+        assert isinstance(result, ExecutionResult)  # every resolver here is synchronous
+        return self._response(result)
+
+    @staticmethod
+    def _response(result: ExecutionResult) -> GraphQLResponse:
+        errors = result.errors or []
+        if result.data is None and errors and all(e.path is None for e in errors):
+            # Variables that do not fit their types: rejected before any field ran.
+            return GraphQLResponse(
+                400, {"data": None, "errors": [request_error(e) for e in errors]}
+            )
+        body: dict[str, Any] = {"data": result.data}
+        if errors:
+            body["errors"] = [field_error(e) for e in errors]
+        return GraphQLResponse(200, body)

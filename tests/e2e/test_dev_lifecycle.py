@@ -1,0 +1,88 @@
+"""`dev` as a user runs it: outputs written, Ctrl-C stops cleanly, data kept, --reset empties."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import time
+from pathlib import Path
+
+import pytest
+from e2e_helpers import SEED_SCHEMA, DevServerProcess
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+LIST = "{ listTodos { items { id content } } }"
+
+
+def contents(server: DevServerProcess, token: str) -> list[str]:
+    response = server.post(LIST, token=token)
+    assert response.status_code == 200, response.text
+    return sorted(item["content"] for item in response.json()["data"]["listTodos"]["items"])
+
+
+def test_restart_keeps_data_and_reset_starts_empty(tmp_path: Path) -> None:
+    server = DevServerProcess(schema=SEED_SCHEMA, workdir=tmp_path).start()
+    try:
+        token = server.token("alice")
+        created = server.post(
+            'mutation { createTodo(input: {content: "kept"}) { id } }', token=token
+        )
+        assert created.status_code == 200, created.text
+        assert contents(server, token) == ["kept"]
+        # Saved while running too, so a crash loses at most the last second.
+        snapshot = server.local_dir / "dynamodb" / "Todo.json"
+        deadline = time.monotonic() + 10
+        while "kept" not in (snapshot.read_text() if snapshot.exists() else ""):
+            assert time.monotonic() < deadline, "no snapshot while running"
+            time.sleep(0.2)
+    finally:
+        assert server.stop() == 0  # Ctrl-C: a clean exit
+    assert "Stopped; data saved." in server.output()
+    moto_port = int(re.findall(r"DynamoDB server on http://127.0.0.1:(\d+)", server.output())[-1])
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", moto_port), timeout=1):
+        pass  # moto stopped with it
+
+    server.start()
+    try:
+        # Same local folder: same keys, so yesterday's token still works, and the data is back.
+        assert contents(server, token) == ["kept"]
+    finally:
+        assert server.stop() == 0
+
+    server.start("--reset")
+    try:
+        assert contents(server, token) == []
+    finally:
+        assert server.stop() == 0
+
+
+def test_outputs_describe_the_local_endpoint(userpool_server: DevServerProcess) -> None:
+    outputs = json.loads(userpool_server.outputs_path.read_text())
+    state = json.loads((userpool_server.local_dir / "state.json").read_text())
+    assert outputs["version"] == "1.4"
+    assert outputs["data"]["url"] == userpool_server.graphql_url
+    assert outputs["data"]["default_authorization_type"] == "AMAZON_COGNITO_USER_POOLS"
+    assert outputs["data"]["authorization_types"] == ["AWS_IAM"]
+    assert "Todo" in outputs["data"]["model_introspection"]["models"]
+    assert outputs["auth"]["user_pool_id"] == "us-east-1_LOCALDEV"
+    assert outputs["auth"]["user_pool_client_id"] == state["user_pool_client_id"]
+    assert outputs["auth"]["identity_pool_id"] == state["identity_pool_id"]
+
+
+def test_banner_says_where_and_how(userpool_server: DevServerProcess) -> None:
+    output = userpool_server.output()
+    assert f"GraphQL API: {userpool_server.graphql_url}" in output
+    assert "-m appsync_data token --user" in output
+    assert "-m appsync_data credentials --user" in output
+    assert "moto" in output
+
+
+def test_local_folder_secrets_are_private(userpool_server: DevServerProcess) -> None:
+    for path in (
+        userpool_server.local_dir / "state.json",
+        userpool_server.local_dir / "keys" / "userpool.pem",
+        userpool_server.local_dir / "keys" / "oidc.pem",
+    ):
+        assert path.stat().st_mode & 0o077 == 0, path
