@@ -23,7 +23,10 @@ from graphql import (
 from graphql.language import ObjectTypeDefinitionNode
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = ROOT.parent / "shared" / "reference" / "amplify"
+# The real Amplify tools' outputs (../shared/reference beside the clone, as CI lays it out).
+REFERENCE = Path(
+    os.environ.get("AMPLIFY_REFERENCE_DIR") or ROOT.parent / "shared" / "reference" / "amplify"
+)
 VARIANTS = ("userPools", "identityPool", "oidc")
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
 
