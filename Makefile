@@ -25,6 +25,7 @@ help:
 	@echo "make validate   sam validate --lint (offline)"
 	@echo "make build      sam build (python3.13, arm64)"
 	@echo "make deploy     sam deploy (needs AWS credentials; ENV=prod for production)"
+	@echo "make bench      cold start, memory, per-request cost and DynamoDB requests vs floors"
 
 $(STAMP): requirements-dev.txt layers/runtime/requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +46,14 @@ unit: $(STAMP) $(SAM_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
+
+# --- performance (README "Performance"): builds the Lambda once, then measures it against floors --
+bench: $(STAMP)
+	@dir="$$(mktemp -d)"; trap 'chmod -R u+w "$$dir"; rm -rf "$$dir"' EXIT; \
+	$(BIN)/python -c 'import sys; sys.path.insert(0, "bench"); import artifact, pathlib; artifact.build(pathlib.Path(sys.argv[1]))' "$$dir" 2>/dev/null && \
+	$(BIN)/python bench/cold_start.py --artifact "$$dir" && echo && \
+	$(BIN)/python bench/warm_overhead.py --artifact "$$dir" && echo && \
+	$(BIN)/python bench/request_counts.py --artifact "$$dir"
 
 # --- local ----------------------------------------------------------------------------------------
 # make dev [DEV_HOST=127.0.0.1] [DEV_PORT=20002] [ARGS="--reset --dynamodb-endpoint URL ..."]

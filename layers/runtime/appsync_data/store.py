@@ -20,6 +20,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.connection import Connection
 from pynamodb.constants import ALL_OLD
 from pynamodb.exceptions import DoesNotExist, PynamoDBException
 from pynamodb.expressions.condition import Condition
@@ -73,6 +74,20 @@ def _attribute_for(field: Field, attr_name: str, *, hash_key: bool = False) -> A
     return element(attr_name=attr_name, null=True)
 
 
+# Client settings of every table's connection.
+_CLIENT_OPTIONS: dict[str, Any] = {
+    "connect_timeout_seconds": 2,
+    "read_timeout_seconds": 5,
+    "max_retry_attempts": 3,
+}
+
+
+def shared_connection(settings: Settings) -> Connection:
+    """One PynamoDB connection for every model's table: one botocore client and one HTTP pool,
+    created once at init rather than once per table on its first request."""
+    return Connection(region=settings.region, host=settings.dynamodb_endpoint, **_CLIENT_OPTIONS)
+
+
 def build_table_model(model: Model, settings: Settings) -> type[PynamoModel]:
     """A PynamoDB model class for `model`'s table. Python attribute names are prefixed so a field
     can be called `save` or `delete` without shadowing PynamoDB's methods."""
@@ -83,9 +98,7 @@ def build_table_model(model: Model, settings: Settings) -> type[PynamoModel]:
             "table_name": settings.table_name(model.name),
             "region": settings.region,
             "host": settings.dynamodb_endpoint,
-            "connect_timeout_seconds": 2,
-            "read_timeout_seconds": 5,
-            "max_retry_attempts": 3,
+            **_CLIENT_OPTIONS,
         },
     )
     namespace: dict[str, Any] = {"Meta": meta}
@@ -105,9 +118,16 @@ class ModelStore:
         *,
         enums: Mapping[str, tuple[str, ...]],
         token_secret: bytes,
+        connection: Connection | None = None,
     ) -> None:
         self.model = model
         self.table = build_table_model(model, settings)
+        if connection is not None:
+            # The table's schema comes from the model class (no DescribeTable); its requests go
+            # through the shared connection.
+            table_connection = self.table._get_connection()
+            connection.add_meta_table(table_connection.get_meta_table())
+            table_connection.connection = connection
         self.attributes: dict[str, Attribute[Any]] = {
             name: getattr(self.table, f"f_{name}") for name in model.fields
         }
@@ -171,7 +191,7 @@ class ModelStore:
         for name, field in self.model.user_fields.items():
             if name not in values and field.has_default:
                 values[name] = field.default_value
-            if field.is_required and values.get(name) is None:
+            if _value_required(field) and values.get(name) is None:
                 raise InvalidArguments(f"input.{name}: {self.model.name}.{name} is required")
         values.update(createdAt=now, updatedAt=now, __typename=self.model.name)
         item = self.table(item_id, **{f"f_{k}": self._stored(k, v) for k, v in values.items()})
@@ -189,7 +209,7 @@ class ModelStore:
         for name, value in values.items():
             attribute = self.attributes[name]
             if value is None:
-                if self.model.fields[name].is_required:
+                if _value_required(self.model.fields[name]):
                     raise InvalidArguments(
                         f"input.{name}: {self.model.name}.{name} is required and cannot be null"
                     )
@@ -274,7 +294,9 @@ class ModelStore:
                 parsed = json.loads(v) if isinstance(v, str) else v
                 return json.dumps(parsed, separators=(",", ":"))
 
-            return [canonical(v) for v in value] if field.is_array else canonical(value)
+            if field.is_array:  # a null element stays null, not the JSON text "null"
+                return [None if v is None else canonical(v) for v in value]
+            return canonical(value)
         return value
 
     def _result(self, item: PynamoModel) -> dict[str, Any]:
@@ -289,6 +311,12 @@ class ModelStore:
 
 
 # --- pure argument checks -----------------------------------------------------------------------
+
+
+def _value_required(field: Field) -> bool:
+    """Whether the field's value may not be null: for a list `[T!]` only the elements are
+    required (`is_required`); the list itself is when `is_array_required` (`[T]!`)."""
+    return field.is_array_required if field.is_array else field.is_required
 
 
 def _only(given: Mapping[str, Any], allowed: set[str], where: str) -> None:

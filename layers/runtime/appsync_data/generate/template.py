@@ -234,8 +234,10 @@ Resources:
       ContentUri: layers/runtime/
       CompatibleRuntimes: [python3.13]
       CompatibleArchitectures: [arm64]
+    # layers/runtime/Makefile: pinned wheels for arm64 plus bytecode compiled for python3.13
+    # (Lambda's /opt is read-only, so without shipped .pyc every cold start recompiles).
     Metadata:
-      BuildMethod: python3.13
+      BuildMethod: makefile
       BuildArchitecture: arm64
 
   DataFunctionLogs:

@@ -1,0 +1,76 @@
+"""The benchmark scripts run on the built artifact and print their side-by-side ratios.
+
+Tiny runs: they prove the scripts work and what they count; timings are never asserted here
+(`make bench` measures). The request counts are not timings: they must be at the minimum.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "bench"))
+import artifact as built  # noqa: E402
+
+RATIO = re.compile(r"\d+\.\d\dx")
+
+
+@pytest.fixture(scope="module")
+def artifact_dir() -> Iterator[Path]:
+    art = built.build()
+    yield art.root
+    built.remove(art)
+
+
+def run_script(name: str, *args: str) -> str:
+    completed = subprocess.run(
+        [sys.executable, str(REPO / "bench" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    assert completed.stdout.startswith("machine: "), completed.stdout
+    assert "Python 3." in completed.stdout.splitlines()[0]
+    return completed.stdout
+
+
+@pytest.mark.slow
+def test_cold_start_prints_init_and_memory_ratios(artifact_dir: Path) -> None:
+    output = run_script("cold_start.py", "--runs", "1", "--artifact", str(artifact_dir))
+    for label in ("init (handler ready)", "init + first request", "RSS after init"):
+        line = next(line for line in output.splitlines() if line.startswith(label))
+        assert RATIO.search(line), line
+
+
+@pytest.mark.slow
+def test_warm_overhead_prints_a_ratio_per_operation(artifact_dir: Path) -> None:
+    output = run_script(
+        "warm_overhead.py", "--rounds", "1", "--calls", "5", "--artifact", str(artifact_dir)
+    )
+    for operation in ("get", "list", "create", "update", "delete"):
+        line = next(line for line in output.splitlines() if line.startswith(operation + " "))
+        assert len(RATIO.findall(line)) == 2, line
+
+
+@pytest.mark.slow
+def test_request_counts_are_at_the_minimum(artifact_dir: Path) -> None:
+    output = run_script("request_counts.py", "--artifact", str(artifact_dir))
+    rows = [line for line in output.splitlines() if RATIO.search(line)]
+    labels = [row.split("  ")[0] for row in rows]
+    assert labels == [
+        "get",
+        "list (one page)",
+        "list (filter, 3 pages)",
+        "create",
+        "update",
+        "delete",
+    ]
+    assert all("1.00x" in row for row in rows), output
