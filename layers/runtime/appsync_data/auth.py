@@ -54,6 +54,18 @@ def _text(mapping: Mapping[str, Any], key: str) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+# AppSync sends a Cognito field of an IAM identity as a non-empty string or null. Anything else
+# becomes a value that matches nothing, so a mistyped field never reads as an absent one.
+_MALFORMED = "<malformed>"
+
+
+def _cognito_text(mapping: Mapping[str, Any], key: str) -> str | None:
+    value = mapping.get(key)
+    if value is None:
+        return None
+    return value if isinstance(value, str) and value else _MALFORMED
+
+
 def caller_from_identity(identity: Any, settings: Settings) -> Caller:
     """Classify AppSync's `identity` by shape: null -> API key; `resolverContext` -> Lambda
     authorizer; `userArn` -> IAM; a Cognito user-pool issuer -> user pool; otherwise OIDC."""
@@ -69,9 +81,9 @@ def caller_from_identity(identity: Any, settings: Settings) -> Caller:
             CallerKind.IAM,
             sub=_text(identity, "cognitoIdentityId") or _text(identity, "userArn"),
             user_arn=_text(identity, "userArn"),
-            identity_pool_id=_text(identity, "cognitoIdentityPoolId"),
-            identity_id=_text(identity, "cognitoIdentityId"),
-            identity_auth_type=_text(identity, "cognitoIdentityAuthType"),
+            identity_pool_id=_cognito_text(identity, "cognitoIdentityPoolId"),
+            identity_id=_cognito_text(identity, "cognitoIdentityId"),
+            identity_auth_type=_cognito_text(identity, "cognitoIdentityAuthType"),
         )
     claims = identity.get("claims")
     claims = claims if isinstance(claims, Mapping) else {}
