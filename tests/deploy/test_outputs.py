@@ -9,9 +9,9 @@ from typing import Any
 import boto3
 import pytest
 from appsync_data.__main__ import main
-from appsync_data.generate.cli import load_schema
 from appsync_data.generate.introspection import model_introspection
 from appsync_data.generate.outputs import amplify_outputs
+from appsync_data.schema_file import load_schema
 from deploy_helpers import ROOT, SECOND_MODEL_RESOURCE, VARIANTS, reference_json, seed_schema
 from moto import mock_aws
 

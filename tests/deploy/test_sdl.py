@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from appsync_data import a
-from appsync_data.generate.cli import load_schema
 from appsync_data.generate.sdl import api_auth_modes, render_sdl
+from appsync_data.schema_file import load_schema
 from deploy_helpers import (
     REFERENCE,
     ROOT,

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from appsync_data.config import table_env_var
-from appsync_data.generate.cli import load_schema
 from appsync_data.generate.sdl import mutation_fields, query_fields
 from appsync_data.generate.template import render_template
 from appsync_data.schema import Schema
+from appsync_data.schema_file import load_schema
 from deploy_helpers import (
     ROOT,
     SECOND_MODEL_RESOURCE,

@@ -3,28 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from pathlib import Path
 from typing import Any
 
 from appsync_data.schema import Schema
-
-DEFAULT_SCHEMA = Path("functions/data/resource.py")
-
-
-def load_schema(path: Path) -> Schema:
-    """The `schema` attribute of the Python file at `path` (by default the app's resource.py)."""
-    spec = importlib.util.spec_from_file_location("appsync_data_app_resource", path)
-    if spec is None or spec.loader is None or not path.is_file():
-        raise SystemExit(f"error: no schema file at {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    schema = getattr(module, "schema", None)
-    if not isinstance(schema, Schema):
-        raise SystemExit(f"error: {path} defines no `schema = a.schema({{...}})`")
-    return schema
+from appsync_data.schema_file import DEFAULT_SCHEMA_PATH, load_schema
 
 
 def generated_files(schema: Schema) -> dict[str, str]:
@@ -79,7 +64,7 @@ def register(subparsers: Any) -> None:
     generate = subparsers.add_parser(
         "generate", help="write schema.graphql and template.yaml from the app schema"
     )
-    generate.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA)
+    generate.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA_PATH)
     generate.add_argument("--out-dir", type=Path, default=Path("."))
     generate.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if a file is stale"
@@ -91,6 +76,6 @@ def register(subparsers: Any) -> None:
     )
     outputs.add_argument("--stack", required=True, help="CloudFormation stack name")
     outputs.add_argument("--region", default=None, help="AWS region (default: your profile's)")
-    outputs.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA)
+    outputs.add_argument("--schema", type=Path, default=DEFAULT_SCHEMA_PATH)
     outputs.add_argument("--out", type=Path, default=Path("amplify_outputs.json"))
     outputs.set_defaults(run=_outputs)

@@ -17,6 +17,7 @@ from appsync_data.local.state import (
     ServerInfo,
     local_oidc_issuer,
 )
+from appsync_data.schema_file import DEFAULT_SCHEMA_PATH
 
 _LOCAL_DIR_HELP = "the local folder with dev keys, ids and data (default: .local)"
 
@@ -27,7 +28,9 @@ def register(subparsers: Any) -> None:
         help="run the local AppSync-compatible API",
         description="Run the API locally with real token and signature checks (see README).",
     )
-    dev.add_argument("--schema", type=Path, default=Path("functions/data/resource.py"))
+    dev.add_argument(
+        "--schema", type=Path, default=DEFAULT_SCHEMA_PATH, help="the app's schema file"
+    )
     dev.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default 127.0.0.1)")
     dev.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 20002)")
     dev.add_argument("--local-dir", type=Path, default=DEFAULT_FOLDER, help=_LOCAL_DIR_HELP)

@@ -7,7 +7,6 @@ local folder -> DynamoDB (moto on loopback, tables, saved items) -> HTTP socket 
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import json
 import os
 import signal
@@ -32,22 +31,9 @@ from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
 from appsync_data.local.state import LocalState, ServerInfo, base_url, local_oidc_issuer
 from appsync_data.local.tokens import JwtVerifier, LocalKeys, RemoteJwks, jwks_document
-from appsync_data.schema import Schema
+from appsync_data.schema_file import load_schema
 
 SNAPSHOT_INTERVAL_SECONDS = 1.0
-
-
-def load_schema(path: Path) -> Schema:
-    """The module attribute `schema` of a Python file (default functions/data/resource.py)."""
-    spec = importlib.util.spec_from_file_location(f"_appsync_schema_{abs(hash(path))}", path)
-    if spec is None or spec.loader is None:
-        raise FileNotFoundError(f"cannot load a schema from {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    schema = getattr(module, "schema", None)
-    if not isinstance(schema, Schema):
-        raise TypeError(f"{path} has no `schema = a.schema({{...}})`")
-    return schema
 
 
 @dataclass(frozen=True)
