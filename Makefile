@@ -25,7 +25,7 @@ help:
 	@echo "make validate   sam validate --lint (offline)"
 	@echo "make build      sam build (python3.13, arm64)"
 	@echo "make deploy     sam deploy (needs AWS credentials; ENV=prod for production)"
-	@echo "make bench      cold start, memory, per-request cost and DynamoDB requests vs floors"
+	@echo "make bench      cold start, memory, per-request cost, DynamoDB requests; local throughput"
 
 $(STAMP): requirements-dev.txt layers/runtime/requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,7 +53,8 @@ bench: $(STAMP)
 	$(BIN)/python -c 'import sys; sys.path.insert(0, "bench"); import artifact, pathlib; artifact.build(pathlib.Path(sys.argv[1]))' "$$dir" 2>/dev/null && \
 	$(BIN)/python bench/cold_start.py --artifact "$$dir" && echo && \
 	$(BIN)/python bench/warm_overhead.py --artifact "$$dir" && echo && \
-	$(BIN)/python bench/request_counts.py --artifact "$$dir"
+	$(BIN)/python bench/request_counts.py --artifact "$$dir" && echo && \
+	$(BIN)/python bench/local_throughput.py
 
 # --- local ----------------------------------------------------------------------------------------
 # make dev [DEV_HOST=127.0.0.1] [DEV_PORT=20002] [ARGS="--reset --dynamodb-endpoint URL ..."]

@@ -74,3 +74,16 @@ def test_request_counts_are_at_the_minimum(artifact_dir: Path) -> None:
         "delete",
     ]
     assert all("1.00x" in row for row in rows), output
+
+
+@pytest.mark.slow
+def test_local_throughput_prints_figures_per_operation_without_errors() -> None:
+    output = run_script("local_throughput.py", "--quick")
+    for operation in ("getTodo", "createTodo"):
+        line = next(line for line in output.splitlines() if line.startswith(operation + " "))
+        requests, per_second, p50, p99, errors = line.split()[1:]
+        assert int(requests) == 20, line
+        assert float(per_second) > 0, line
+        assert p50.endswith("ms") and p99.endswith("ms"), line
+        assert float(p50[:-2]) <= float(p99[:-2]), line
+        assert errors == "0", line

@@ -14,7 +14,6 @@ from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler.appsync import AppSyncResolver
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -25,7 +24,15 @@ from appsync_data.schema import Model, Operation, Schema
 from appsync_data.store import ModelStore, shared_connection
 
 _SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "appsync-data"
-logger = Logger(service=_SERVICE)
+
+
+def _message_as_is(message: Any) -> Any:
+    # Powertools tries to parse every string message as JSON (an exception per line); ours are
+    # fixed words, never JSON documents.
+    return message
+
+
+logger = Logger(service=_SERVICE, json_deserializer=_message_as_is)
 tracer = Tracer(service=_SERVICE, patch_modules=["botocore"])
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "AppSyncData")
 
@@ -86,9 +93,7 @@ class DataApi:
         # subsegment per operation (in `_run`) plus botocore's: no handler-wide subsegment, whose
         # cost per request (and copy of each response into X-Ray) bought nothing more.
         self.handle: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] = (
-            logger.inject_lambda_context(
-                correlation_id_path=correlation_paths.APPSYNC_RESOLVER, clear_state=True
-            )(metrics.log_metrics(self._handle))
+            logger.inject_lambda_context(clear_state=True)(metrics.log_metrics(self._handle))
         )
 
     def warm(self) -> None:
@@ -156,8 +161,18 @@ class DataApi:
 
     def _handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         """One AppSync field resolution per event."""
+        logger.set_correlation_id(_trace_id_header(event))
         if not isinstance(event, dict) or not isinstance(event.get("arguments", {}), dict):
             return InternalFailure("The event is not an AppSync resolver event").to_response()
         event.setdefault("arguments", {})
         response: dict[str, Any] = self.resolver.resolve(event, context)
         return response
+
+
+def _trace_id_header(event: Any) -> str | None:
+    """The correlation id: AppSync's `x-amzn-trace-id` request header (Powertools'
+    `correlation_paths.APPSYNC_RESOLVER`, read directly rather than by a JMESPath query)."""
+    request = event.get("request") if isinstance(event, dict) else None
+    headers = request.get("headers") if isinstance(request, dict) else None
+    value = headers.get("x-amzn-trace-id") if isinstance(headers, dict) else None
+    return value if isinstance(value, str) else None
