@@ -167,7 +167,7 @@ class DevServer:
             user_pool_jwks=None if options.user_pool_id else jwks_document(state.user_pool_key),
             oidc_issuer=None if options.oidc_issuer else oidc_issuer,
             oidc_jwks=None if options.oidc_issuer else jwks_document(state.oidc_key),
-            on_graphql=self._dirty.set,
+            on_mutation=self._dirty.set,
         )
         deferred.app = app
 

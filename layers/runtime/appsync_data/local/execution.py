@@ -13,7 +13,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graphql import (
@@ -73,6 +73,7 @@ class RequestContext:
 class GraphQLResponse:
     status: int
     body: dict[str, Any]
+    mutation: bool = False  # a mutation ran: the tables may have changed
 
 
 def _locations(error: GraphQLError) -> list[dict[str, Any]] | None:
@@ -203,7 +204,8 @@ class GraphQLExecutor:
             middleware=[self._check_directives],
         )
         assert isinstance(result, ExecutionResult)  # every resolver here is synchronous
-        return self._response(result)
+        response = self._response(result)
+        return replace(response, mutation=operation.operation is OperationType.MUTATION)
 
     @staticmethod
     def _response(result: ExecutionResult) -> GraphQLResponse:

@@ -70,7 +70,7 @@ class LocalAppSync:
     user_pool_jwks: Mapping[str, Any] | None
     oidc_issuer: str | None
     oidc_jwks: Mapping[str, Any] | None
-    on_graphql: Callable[[], None] | None = None  # told after each served GraphQL request
+    on_mutation: Callable[[], None] | None = None  # told after each mutation (to save the tables)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         request = Request(environ)
@@ -83,10 +83,7 @@ class LocalAppSync:
         if request.path == "/graphql":
             if request.method != "POST":
                 return json_response(405, {"errors": [{"message": "Use POST for GraphQL"}]})
-            response = self.graphql(request)
-            if self.on_graphql is not None:
-                self.on_graphql()
-            return response
+            return self.graphql(request)
         if request.method == "GET":
             document = self._public_document(request.path)
             if document is not None:
@@ -136,7 +133,10 @@ class LocalAppSync:
             payload = json.loads(body)
         except ValueError:
             return self._answer(bad_request("The request body is not valid JSON"))
-        return self._answer(self.executor.run(payload, auth, headers))
+        answer = self.executor.run(payload, auth, headers)
+        if answer.mutation and self.on_mutation is not None:
+            self.on_mutation()
+        return self._answer(answer)
 
     @staticmethod
     def _answer(result: GraphQLResponse) -> Response:
