@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from appsync_data import a
 from appsync_data.schema import Schema
-from conftest import Backend
+from backend import Backend
 from identities import CALLER_NAMES, EXPECTED_ALLOWED, PROVIDERS, identity
 
 OPERATIONS: dict[str, Callable[[str], tuple[str, dict[str, Any]]]] = {
@@ -71,7 +71,7 @@ def test_decision_and_refusal_leaves_no_trace(
 def test_plain_iam_can_be_narrowed(backend_for: Callable[..., Backend], iam_access: str) -> None:
     from dataclasses import replace
 
-    from conftest import SETTINGS
+    from backend import SETTINGS
 
     backend = backend_for(seed_schema("userPools"), replace(SETTINGS, iam_access=iam_access))
     before = backend.scan()

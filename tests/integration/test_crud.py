@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 from appsync_data import a
-from conftest import Backend
+from backend import Backend
 
 ISO_MS_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
 CONDITION_FAILED = "DynamoDB:ConditionalCheckFailedException"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from appsync_data import a
-from conftest import Backend
+from backend import Backend
 
 NOTES = a.schema(
     {
@@ -191,7 +191,7 @@ def test_a_sparse_filter_stops_at_the_read_budget_with_a_token(
 ) -> None:
     from dataclasses import replace
 
-    from conftest import SETTINGS
+    from backend import SETTINGS
 
     backend = backend_for(NOTES, replace(SETTINGS, list_max_pages=2))
     for i in range(250):

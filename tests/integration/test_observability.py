@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from appsync_data import api
-from conftest import Backend
+from backend import Backend
 from identities import identity
 
 SECRET_CLAIM = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJlLW5vdC1mb3ItbG9ncw"

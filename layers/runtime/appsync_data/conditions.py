@@ -32,6 +32,7 @@ ATTRIBUTE_TYPES = {
     "_null": "NULL",
 }
 MAX_DEPTH = 16  # and/or/not nesting; deeper inputs are refused rather than recursed into
+MAX_OPERATORS = 300  # DynamoDB's limit of operators in one expression; more is refused up front
 
 _COMPARISONS: dict[str, Callable[[Any, Any], Condition]] = {
     "eq": lambda path, v: path == v,
@@ -66,7 +67,28 @@ def build_condition(
     """The PynamoDB condition for a filter/condition input, or None when it constrains nothing."""
     if spec is None:
         return None
+    if _operator_count(spec) > MAX_OPERATORS:
+        raise InvalidArguments(
+            f"{argument}: more than {MAX_OPERATORS} operators (DynamoDB's limit for one expression)"
+        )
     return _group(spec, paths, argument, allowed_fields, depth=0)
+
+
+def _operator_count(spec: Any) -> int:
+    """Field operators in a filter, counted without recursion (the input may be nested deep)."""
+    count, pending = 0, [spec]
+    while pending and count <= MAX_OPERATORS:
+        node = pending.pop()
+        if not isinstance(node, Mapping):
+            continue
+        for key, value in node.items():
+            if key in ("and", "or") and isinstance(value, list):
+                pending.extend(value)
+            elif key == "not":
+                pending.append(value)
+            elif isinstance(value, Mapping):
+                count += len(value)
+    return count
 
 
 def _group(
@@ -100,10 +122,16 @@ def _group(
 
 
 def _combine(conditions: list[Condition], how: str) -> Condition:
-    result = conditions[0]
-    for condition in conditions[1:]:
-        result = (result & condition) if how == "and" else (result | condition)
-    return result
+    # Pair neighbours level by level: the tree is log2(n) deep, where a chain would be n deep and
+    # overflow the recursion of PynamoDB's serializer on a long `or` list.
+    level = list(conditions)
+    while len(level) > 1:
+        paired = [
+            (level[i] & level[i + 1]) if how == "and" else (level[i] | level[i + 1])
+            for i in range(0, len(level) - 1, 2)
+        ]
+        level = paired + level[len(paired) * 2 :]
+    return level[0]
 
 
 def _field_conditions(

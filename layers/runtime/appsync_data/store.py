@@ -77,7 +77,7 @@ def _attribute_for(field: Field, attr_name: str, *, hash_key: bool = False) -> A
 # Client settings of every table's connection.
 _CLIENT_OPTIONS: dict[str, Any] = {
     "connect_timeout_seconds": 2,
-    "read_timeout_seconds": 5,
+    "read_timeout_seconds": 3,  # 4 attempts x (2 + 3) s + at most 7 s of backoff < 30 s Lambda
     "max_retry_attempts": 3,
 }
 
@@ -278,6 +278,8 @@ class ModelStore:
                 if field.is_required:
                     raise InvalidArguments(f"input.{name}: the list elements cannot be null")
                 continue
+            if isinstance(element, str) and not _is_unicode_text(element):
+                raise InvalidArguments(f"input.{name}: not valid Unicode text")
             if field.type_name == "AWSJSON" and isinstance(element, str):
                 try:
                     json.loads(element)
@@ -325,10 +327,23 @@ def _only(given: Mapping[str, Any], allowed: set[str], where: str) -> None:
         raise InvalidArguments(f"{where}: unknown argument {unknown[0]!r}")
 
 
+def _is_unicode_text(text: str) -> bool:
+    """False for a string with a lone surrogate (JSON can carry one): DynamoDB stores UTF-8."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _id_argument(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidArguments(f"{where}: expected a non-empty ID string")
-    if len(value.encode()) > 1024:
+    try:
+        size = len(value.encode())
+    except UnicodeEncodeError:  # a lone surrogate: not text DynamoDB can store
+        raise InvalidArguments(f"{where}: an ID must be valid Unicode text") from None
+    if size > 1024:
         raise InvalidArguments(f"{where}: an ID is at most 1024 bytes")
     return value
 
@@ -374,8 +389,10 @@ def _dynamodb_errors() -> Iterator[None]:
             ) from None
         if code == "ValidationException":
             raise InvalidArguments(f"DynamoDB refused the request: {message}") from None
-        if code in _RETRYABLE or code is None:
+        # botocore names an error by its HTTP status when the body is not DynamoDB's (a proxy's
+        # 502 page, say): any 5xx is the service being unavailable.
+        if code in _RETRYABLE or code is None or (code.isdecimal() and code.startswith("5")):
             raise StoreUnavailable(
-                "DynamoDB is unavailable or throttling; the request was retried and not applied"
+                "DynamoDB is unavailable or throttling; the request failed after retries"
             ) from None
         raise

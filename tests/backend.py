@@ -1,0 +1,101 @@
+"""A DataApi over DynamoDB (moto in tests) and a `call` helper that sends AppSync's Lambda event.
+
+Shared by the integration and security suites: ``from backend import Backend, make_backend``
+(``tests`` is on pytest's ``pythonpath``). The fixtures that start moto live in each conftest.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from appsync_data.api import DataApi
+from appsync_data.config import Settings
+from appsync_data.schema import Schema
+from identities import our_settings, user_pool_identity
+
+SETTINGS = our_settings(next_token_secret=b"test-secret")
+_request_ids = itertools.count(1)
+
+
+@dataclass
+class LambdaContextStub:
+    """The attributes of the Lambda context Powertools reads."""
+
+    aws_request_id: str = field(default_factory=lambda: f"req-{next(_request_ids)}")
+    function_name: str = "data"
+    memory_limit_in_mb: int = 128
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:data"
+
+
+def appsync_event(
+    field_name: str, arguments: dict[str, Any], identity: Any, parent: str | None = None
+) -> dict[str, Any]:
+    parent = parent or ("Query" if field_name.startswith(("get", "list")) else "Mutation")
+    return {
+        "arguments": arguments,
+        "identity": identity,
+        "source": None,
+        "request": {"headers": {"x-amzn-trace-id": "Root=1-test"}, "domainName": None},
+        "info": {
+            "fieldName": field_name,
+            "parentTypeName": parent,
+            "variables": {},
+            "selectionSetList": ["id"],
+            "selectionSetGraphQL": "{ id }",
+        },
+        "prev": None,
+        "stash": {},
+    }
+
+
+Call = Callable[..., dict[str, Any]]
+
+
+@dataclass
+class Backend:
+    api: DataApi
+    call: Call
+
+    def scan(self, model: str = "Todo") -> list[dict[str, Any]]:
+        """Every raw item of a model's table, sorted: to compare the table before and after."""
+        table = self.api.stores[model].table
+        client = table._get_connection().connection.client
+        items: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"TableName": table.Meta.table_name}
+        while True:
+            page = client.scan(**kwargs)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return sorted(items, key=lambda item: item["id"]["S"])
+
+    def count_requests(self, model: str = "Todo") -> list[str]:
+        """Names of the DynamoDB operations sent from now on (botocore events)."""
+        sent: list[str] = []
+        client = self.api.stores[model].table._get_connection().connection.client
+
+        def record(model: Any, **_: Any) -> None:
+            sent.append(model.name)
+
+        client.meta.events.register("before-call.dynamodb", record)
+        return sent
+
+
+def make_backend(schema: Schema, settings: Settings = SETTINGS) -> Backend:
+    api = DataApi(schema, settings)
+    for store in api.stores.values():
+        store.table.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+
+    def call(
+        field_name: str, arguments: dict[str, Any] | None = None, identity: Any = "user"
+    ) -> dict[str, Any]:
+        if identity == "user":
+            identity = user_pool_identity()
+        event = appsync_event(field_name, arguments or {}, identity)
+        return api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+
+    return Backend(api=api, call=call)
