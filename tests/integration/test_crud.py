@@ -36,6 +36,8 @@ def test_create_keeps_a_given_id_and_never_overwrites(todo: Backend) -> None:
     assert again["error"]["message"].startswith(
         "The conditional request failed (Service: DynamoDb, Status Code: 400, Request ID: "
     )
+    # DynamoDB's own request id, as AppSync shows it.
+    assert re.search(r"Request ID: [A-Za-z0-9]{20,}\)$", again["error"]["message"])
     assert todo.scan() == before
 
 

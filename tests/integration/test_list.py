@@ -254,3 +254,22 @@ def test_a_token_from_another_model_or_altered_is_refused(notes: Backend) -> Non
         notes.call("listNotes", {"nextToken": altered})["error"]["type"] == "InvalidNextTokenError"
     )
     assert "data" in notes.call("listNotes", {"nextToken": token})
+
+
+def test_a_list_stops_reading_at_its_time_budget_with_a_token(
+    backend_for: Callable[..., Backend],
+) -> None:
+    from dataclasses import replace
+
+    from backend import SETTINGS
+
+    backend = backend_for(NOTES, replace(SETTINGS, list_max_seconds=1e-9))
+    for i in range(150):  # more than one page of a filtered scan (100 items)
+        backend.call("createNote", {"input": {"id": f"t{i:03d}", "rank": i}})
+    sent = backend.count_requests("Note")
+
+    page = backend.call("listNotes", {"filter": {"rank": {"eq": -1}}, "limit": 10})["data"]
+
+    # One page read, then the budget is spent: what we have, and where to go on.
+    assert sent == ["Scan"]
+    assert page["items"] == [] and page["nextToken"] is not None

@@ -134,3 +134,14 @@ def test_settings_default_user_pool_issuer_uses_the_pool_region() -> None:
     assert settings.user_pool_issuer == (
         "https://cognito-idp.ap-southeast-2.amazonaws.com/ap-southeast-2_Xy12"
     )
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "soon", "900", "nan"])
+def test_bad_list_max_seconds_names_the_variable(value: str) -> None:
+    with pytest.raises(ConfigError, match="LIST_MAX_SECONDS"):
+        Settings.from_env(env={"LIST_MAX_SECONDS": value})
+
+
+def test_list_max_seconds_is_read() -> None:
+    assert Settings.from_env(env={"LIST_MAX_SECONDS": "2.5"}).list_max_seconds == 2.5
+    assert Settings.from_env(env={}).list_max_seconds == 5.0

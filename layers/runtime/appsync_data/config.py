@@ -36,6 +36,7 @@ class Settings:
     dynamodb_endpoint: str | None = None
     next_token_secret: bytes = b""
     list_max_pages: int = 10
+    list_max_seconds: float = 5.0
 
     @property
     def user_pool_issuer(self) -> str | None:
@@ -68,6 +69,13 @@ class Settings:
         max_pages = get("LIST_MAX_PAGES") or "10"
         if not max_pages.isdecimal() or int(max_pages) < 1:
             raise ConfigError(f"LIST_MAX_PAGES={max_pages!r}: expected a whole number >= 1")
+        max_seconds = get("LIST_MAX_SECONDS") or "5"
+        try:
+            list_max_seconds = float(max_seconds)
+        except ValueError:
+            list_max_seconds = 0.0
+        if not 0 < list_max_seconds < 900:
+            raise ConfigError(f"LIST_MAX_SECONDS={max_seconds!r}: expected seconds, 0 < s < 900")
         tables = {}
         for model_name in model_names:
             table = get(table_env_var(model_name))
@@ -87,4 +95,5 @@ class Settings:
             dynamodb_endpoint=get("AWS_ENDPOINT_URL_DYNAMODB") or get("DYNAMODB_ENDPOINT"),
             next_token_secret=(get("NEXT_TOKEN_SECRET") or "").encode(),
             list_max_pages=int(max_pages),
+            list_max_seconds=list_max_seconds,
         )

@@ -1,12 +1,14 @@
 """CRUD on one model's DynamoDB table through PynamoDB, with Amplify's semantics.
 
 One DynamoDB request per get/create/update/delete; list reads one page per request and keeps
-reading (up to `Settings.list_max_pages`) until it has `limit` *matching* items.
+reading (up to `Settings.list_max_pages` pages and `list_max_seconds`) until it has `limit`
+*matching* items.
 """
 
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -134,6 +136,7 @@ class ModelStore:
         self.paths = FieldPaths(model.name, model.fields, self.attributes, enums)
         self.enums = enums
         self.max_pages = settings.list_max_pages
+        self.max_list_seconds = settings.list_max_seconds
         self.token_secret = token_secret
         self.token_scope = f"{model.name}:{settings.table_name(model.name)}"
         self._condition_fields = frozenset(n for n in model.fields if n != "id")
@@ -166,6 +169,9 @@ class ModelStore:
             pages = self.table.scan(
                 filter_condition=condition, last_evaluated_key=start_key, page_size=page_size
             ).page_iter
+            # Bounded by pages and by time: past the budget we return what we have, with a token,
+            # rather than run into the Lambda's timeout.
+            give_up_at = time.monotonic() + self.max_list_seconds
             for _ in range(self.max_pages):
                 raw_items = next(pages).get("Items", [])
                 room = limit - len(items)
@@ -174,7 +180,7 @@ class ModelStore:
                 if len(raw_items) > room:
                     # Stopped inside the page: resume right after the last item returned.
                     next_key = {"id": items[-1]["id"]}
-                if len(items) == limit or next_key is None:
+                if len(items) == limit or next_key is None or time.monotonic() > give_up_at:
                     break
         return {
             "items": [self._result(self.table.from_raw_data(raw)) for raw in items],
@@ -366,6 +372,19 @@ def _and(required: Condition, extra: Condition | None) -> Condition:
     return required if extra is None else required & extra
 
 
+def _request_id(exc: PynamoDBException) -> str | None:
+    """DynamoDB's request id: PynamoDB keeps it only in its message, so read the botocore error it
+    was raised from (`__context__`)."""
+    error: BaseException | None = exc.cause
+    for _ in range(3):
+        response = getattr(error, "response", None)
+        metadata = response.get("ResponseMetadata", {}) if isinstance(response, Mapping) else {}
+        if metadata.get("RequestId"):
+            return str(metadata["RequestId"])
+        error = error.__context__ if error is not None else None
+    return None
+
+
 @contextmanager
 def _dynamodb_errors() -> Iterator[None]:
     """DynamoDB failures as the errors AppSync shows for them."""
@@ -375,11 +394,7 @@ def _dynamodb_errors() -> Iterator[None]:
         raise
     except PynamoDBException as exc:
         code = exc.cause_response_code
-        request_id = None
-        cause = getattr(exc, "cause", None)
-        response = getattr(cause, "response", None)
-        if isinstance(response, Mapping):
-            request_id = response.get("ResponseMetadata", {}).get("RequestId")
+        request_id = _request_id(exc)
         if code == "ConditionalCheckFailedException":
             raise ConditionalCheckFailed.with_request_id(request_id) from None
         message = exc.cause_response_message or ""
