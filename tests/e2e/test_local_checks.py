@@ -89,6 +89,18 @@ def test_access_and_id_tokens_verify(state: LocalState) -> None:
             lambda s: LocalIssuer(s.user_pool_issuer, s.user_pool_client_id, s.oidc_key).mint("a"),
             id="wrong-key",
         ),
+        pytest.param(
+            lambda s: jwt.encode(
+                {
+                    **jwt.decode(issuer(s).mint("a"), options={"verify_signature": False}),
+                    "exp": str(int(time.time()) + 3600),  # a NumericDate must be a number
+                },
+                s.user_pool_key,
+                algorithm="RS256",
+                headers={"kid": jwt.get_unverified_header(issuer(s).mint("a"))["kid"]},
+            ),
+            id="string-exp",
+        ),
     ],
 )
 def test_bad_tokens_are_rejected(state: LocalState, make: object) -> None:

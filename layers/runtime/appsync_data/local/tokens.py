@@ -195,6 +195,11 @@ class JwtVerifier:
             )
         except jwt.PyJWTError as exc:
             raise TokenRejected(str(exc)) from exc
+        # RFC 7519: times are NumericDates; PyJWT would also take a numeric string.
+        for name in ("exp", "nbf", "iat"):
+            value = claims.get(name)
+            if name in claims and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise TokenRejected(f"{name} is not a number")
         if self.cognito:
             token_use = claims.get("token_use")
             if token_use not in ("access", "id"):
