@@ -155,8 +155,9 @@ def lambda_environment(*, tracing: bool = True) -> dict[str, str]:
     return env
 
 
-def machine() -> str:
-    """One line naming the machine and the Python that ran the measured code."""
+def machine(python_version: str | None = None) -> str:
+    """One line naming the machine and the Python that ran the measured code (by default the
+    Lambda-runtime Python the artifact is measured with)."""
     cpu = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -165,12 +166,15 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    version = subprocess.run(
-        [lambda_python(), "-c", "import sys; print(sys.version.split()[0])"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    version = (
+        python_version
+        or subprocess.run(
+            [lambda_python(), "-c", "import sys; print(sys.version.split()[0])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     uname = platform.uname()
     return (
         f"{uname.system} {uname.release} {uname.machine}; {cpu}; {os.cpu_count()} cores; "

@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from artifact import machine
+
 REPO = Path(__file__).resolve().parent.parent
 SCHEMA = REPO / "functions" / "data" / "resource.py"
 START_TIMEOUT_SECONDS = 60.0
@@ -249,22 +251,6 @@ def _create_one(url: str, token: str) -> str:
 # --- report -------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    uname = platform.uname()
-    return (
-        f"{uname.system} {uname.release} {uname.machine}; {cpu}; {os.cpu_count()} cores; "
-        f"Python {platform.python_version()}"
-    )
-
-
 def percentile(values: list[float], rank: int) -> float:
     """The `rank`-th percentile (statistics' inclusive method; one value is its own percentile)."""
     if len(values) == 1:
@@ -301,7 +287,7 @@ def main() -> int:
                 outcomes[operation.field] = load.run(operation, args.requests, args.seconds)
                 outcomes[operation.field].errors.extend(warm.errors)
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine(platform.python_version())}")
     print(
         f"local server (`python -m appsync_data dev`, moto DynamoDB) on loopback; load from a "
         f"second process: {args.clients} clients, user-pool JWT, at most {args.requests} "
