@@ -102,6 +102,21 @@ def _check_per_model_parts(schema: Schema, transformed: dict[str, Any]) -> None:
         any(f"'{m}Table'" in r for m in schema.models) for r in dynamodb_tables
     )
     assert "'*'" not in str(dynamodb_tables)
+    dynamodb_actions = {
+        str(action)
+        for policy in role["Policies"]
+        for statement in policy["PolicyDocument"]["Statement"]
+        for action in statement["Action"]
+        if str(action).startswith("dynamodb:")
+    }
+    # Least privilege: exactly the requests store.py makes.
+    assert dynamodb_actions == {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Scan",
+    }
 
     # Every Query and Mutation field through the one APPSYNC_JS function, nothing else.
     resolvers = _of_type(transformed, "AWS::AppSync::Resolver")

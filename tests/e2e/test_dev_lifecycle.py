@@ -86,3 +86,39 @@ def test_local_folder_secrets_are_private(userpool_server: DevServerProcess) -> 
         userpool_server.local_dir / "keys" / "oidc.pem",
     ):
         assert path.stat().st_mode & 0o077 == 0, path
+
+
+def test_dynamodb_stays_on_loopback_whatever_the_api_host(tmp_path: Path) -> None:
+    # moto checks no credentials: only the API, with its token and signature checks, may listen
+    # on another address.
+    server = DevServerProcess(schema=SEED_SCHEMA, workdir=tmp_path).start("--host", "127.0.0.2")
+    try:
+        assert server.url.startswith("http://127.0.0.2:")
+        log = (tmp_path / "dev.log").read_text()
+        assert re.search(r"DynamoDB server on http://127\.0\.0\.1:\d+", log), log
+    finally:
+        server.stop()
+
+
+def test_a_failed_snapshot_is_retried_and_does_not_stop_the_server(tmp_path: Path) -> None:
+    from appsync_data.local.devserver import DevOptions, DevServer
+
+    said: list[str] = []
+    server = DevServer(
+        DevOptions(
+            schema_path=SEED_SCHEMA, local_dir=tmp_path / ".local", outputs_path=tmp_path / "o.json"
+        ),
+        say=said.append,
+    )
+
+    class FullDisk:
+        def save(self) -> int:
+            raise OSError("No space left on device")
+
+    server.snapshots = FullDisk()  # type: ignore[assignment]
+    server._dirty.set()  # a mutation was served
+
+    server._save_in_background()
+
+    assert said[-1] == "Could not save the tables (will retry): No space left on device"
+    assert server._dirty.is_set()  # the next save (or the one on stop) tries again

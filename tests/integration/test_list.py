@@ -273,3 +273,18 @@ def test_a_list_stops_reading_at_its_time_budget_with_a_token(
     # One page read, then the budget is spent: what we have, and where to go on.
     assert sent == ["Scan"]
     assert page["items"] == [] and page["nextToken"] is not None
+
+
+def test_an_awsjson_filter_matches_the_json_as_written(backend_for: Callable[..., Backend]) -> None:
+    schema = a.schema(
+        {"Post": a.model({"meta": a.json()}).authorization(lambda allow: [allow.authenticated()])}
+    )
+    backend = backend_for(schema)
+    backend.call("createPost", {"input": {"id": "j", "meta": '{"a": 1, "b": [true]}'}})
+
+    for written_as in ('{"a": 1, "b": [true]}', '{"a":1,"b":[true]}'):
+        found = backend.call("listPosts", {"filter": {"meta": {"eq": written_as}}})["data"]
+        assert [item["id"] for item in found["items"]] == ["j"]
+    assert (
+        backend.call("listPosts", {"filter": {"meta": {"eq": "{not json"}}})["data"]["items"] == []
+    )

@@ -313,7 +313,6 @@ def identity_pool_cases() -> Iterator[Case]:
         "other_account": session_arn(AUTH_ROLE_ARN).replace(ACCOUNT_ID, OTHER_ACCOUNT_ID),
         "role_name_suffix": session_arn(AUTH_ROLE_ARN + "2"),
         "role_name_other_case": session_arn(AUTH_ROLE_ARN.replace("AuthRole", "authrole")),
-        "other_session_name": session_arn(AUTH_ROLE_ARN, "CognitoIdentityCredentials2"),
         "other_partition": session_arn(AUTH_ROLE_ARN).replace("arn:aws:", "arn:aws-cn:"),
         "iam_role_arn_not_session": AUTH_ROLE_ARN,
     }
@@ -323,6 +322,13 @@ def identity_pool_cases() -> Iterator[Case]:
             _with(ip, cognitoIdentityPoolId=None, userArn=user_arn),
             NONE,
         )
+    # Any session of our auth role is ours: only Cognito-authenticated identities of our pool can
+    # assume it, and in the basic flow the caller names the session.
+    yield Case(
+        "identity_pool/no_pool_id_auth_role_other_session_name",
+        _with(ip, cognitoIdentityPoolId=None, userArn=session_arn(AUTH_ROLE_ARN, "web-session")),
+        frozenset({"identityPool"}),
+    )
     yield Case(
         "identity_pool/not_configured", ip, NONE, {"identity_pool_id": None, "auth_role_arn": None}
     )

@@ -218,6 +218,9 @@ GENUINE: Final[dict[str, Callable[[Attacker, bytes], dict[str, str]]]] = {
         "authorization": a.api.oidc_issuer_of_server().mint("alice", id_token=True)
     },
     "sigv4": lambda a, body: a.sigv4(a.alice, body),
+    "sigv4-with-the-bodys-content-hash": lambda a, body: a.sigv4(
+        a.alice, body, extra={"x-amz-content-sha256": hashlib.sha256(body).hexdigest()}
+    ),
     "sigv4-signed-4-minutes-ago": lambda a, body: a.sigv4(
         a.alice, body, at=datetime.now(UTC) - timedelta(minutes=4)
     ),
@@ -450,6 +453,14 @@ SIGV4_ATTACKS: Final[dict[str, Callable[[Attacker], Sent]]] = {
     "body-replaced-after-signing": lambda a: Sent(a.sigv4(a.alice, LIST), body=ATTACK),
     "body-extended-after-signing": lambda a: Sent(a.sigv4(a.alice), body=ATTACK + b" "),
     "query-string-added-after-signing": lambda a: Sent(a.sigv4(a.alice), query="?debug=1"),
+    # botocore trusts a signed x-amz-content-sha256 instead of hashing the body: it must match
+    "body-replaced-under-a-signed-content-hash": lambda a: Sent(
+        a.sigv4(a.alice, LIST, extra={"x-amz-content-sha256": hashlib.sha256(LIST).hexdigest()}),
+        body=ATTACK,
+    ),
+    "unsigned-payload": lambda a: Sent(
+        a.sigv4(a.alice, LIST, extra={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}), body=ATTACK
+    ),
     "session-token-swapped-after-signing": lambda a: Sent(
         _changed(a.sigv4(a.alice), "X-Amz-Security-Token", a.bob.token)
     ),
@@ -587,3 +598,10 @@ def test_query_over_the_size_limit_is_400(attacker: Attacker) -> None:
     assert body["data"] is None
     assert str(MAX_QUERY_CHARS) in body["errors"][0]["message"]
     assert api.scan() == after_one
+
+
+def test_deeply_nested_json_body_is_400_not_a_crash(attacker: Attacker) -> None:
+    headers = attacker.sigv4(attacker.alice, b"[" * 50_000)
+    response = requests.post(attacker.api.url, data=b"[" * 50_000, headers=headers, timeout=10)
+    assert response.status_code == 400
+    assert "Traceback" not in response.text

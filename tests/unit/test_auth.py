@@ -477,3 +477,44 @@ def test_user_pool_of_the_settings_region_is_the_one_compared() -> None:
     assert not allowed(only("userPools"), "get", user_pool_identity(), settings)
     eu_issuer = "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_AbCdEf123"
     assert allowed(only("userPools"), "get", user_pool_identity(issuer=eu_issuer), settings)
+
+
+# --- sessions of the identity pool's own roles, without the Cognito fields ----------------------
+
+
+@pytest.mark.parametrize("session", ["CognitoIdentityCredentials", "web-session"])
+@pytest.mark.parametrize("iam_access", ["all", "none"])
+def test_a_session_of_our_auth_role_is_an_identity_pool_caller_never_plain_iam(
+    session: str, iam_access: str
+) -> None:
+    # The basic flow assumes the auth role directly: AppSync shows no Cognito fields.
+    caller_identity = plain_iam_identity(role_arn=AUTH_ROLE_ARN, session=session)
+    settings = our_settings(iam_access=iam_access)
+
+    assert allowed(only("identityPool"), "create", caller_identity, settings)
+    assert not allowed(only("userPools"), "create", caller_identity, settings)
+    assert not allowed(only("oidc"), "create", caller_identity, settings)
+
+
+def test_a_session_of_our_guest_role_is_never_admitted_as_plain_iam() -> None:
+    guest_role = f"arn:aws:iam::{ACCOUNT_ID}:role/appsync-data-UnauthRole"
+    caller_identity = plain_iam_identity(role_arn=guest_role, session="guest")
+    settings = our_settings(unauth_role_arn=guest_role)
+
+    for provider in PROVIDERS:
+        assert not allowed(only(provider), "get", caller_identity, settings)
+    # Without the setting it is just another backend role (Amplify's default admits those).
+    assert allowed(only("userPools"), "get", caller_identity, our_settings())
+
+
+def test_an_oidc_provider_that_is_our_own_user_pool_keeps_the_callers_apart() -> None:
+    settings = our_settings(oidc_issuer=USER_POOL_ISSUER)
+    pool_user = user_pool_identity()
+    oidc_user = oidc_identity(issuer=USER_POOL_ISSUER)
+
+    assert caller_from_identity(pool_user, settings).kind is CallerKind.USER_POOL
+    assert caller_from_identity(oidc_user, settings).kind is CallerKind.OIDC
+    assert allowed(only("userPools"), "get", pool_user, settings)
+    assert not allowed(only("oidc"), "get", pool_user, settings)
+    assert allowed(only("oidc"), "get", oidc_user, settings)
+    assert not allowed(only("userPools"), "get", oidc_user, settings)

@@ -68,7 +68,7 @@ def _cognito_text(mapping: Mapping[str, Any], key: str) -> str | None:
 
 def caller_from_identity(identity: Any, settings: Settings) -> Caller:
     """Classify AppSync's `identity` by shape: null -> API key; `resolverContext` -> Lambda
-    authorizer; `userArn` -> IAM; a Cognito user-pool issuer -> user pool; otherwise OIDC."""
+    authorizer; `userArn` -> IAM; a user-pool shape or Cognito issuer -> user pool; else OIDC."""
     if identity is None:
         return Caller(CallerKind.API_KEY)
     if not isinstance(identity, Mapping):
@@ -94,11 +94,13 @@ def caller_from_identity(identity: Any, settings: Settings) -> Caller:
     aud_list = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
     audiences = tuple(v for v in [client_id, *aud_list] if isinstance(v, str) and v)
     token_use = _text(claims, "token_use")
-    is_user_pool = (
-        issuer is not None
-        and issuer != settings.oidc_issuer
-        and (issuer == settings.user_pool_issuer or _COGNITO_ISSUER.match(issuer) is not None)
+    # Only AppSync's user-pool identity has `username` / `defaultAuthStrategy`; an OIDC identity
+    # is {sub, issuer, claims}, even when the OIDC provider is itself a Cognito user pool.
+    has_user_pool_shape = "defaultAuthStrategy" in identity or "username" in identity
+    has_cognito_issuer = issuer is not None and (
+        issuer == settings.user_pool_issuer or _COGNITO_ISSUER.match(issuer) is not None
     )
+    is_user_pool = has_user_pool_shape or (has_cognito_issuer and issuer != settings.oidc_issuer)
     kind = CallerKind.USER_POOL if is_user_pool else CallerKind.OIDC
     return Caller(kind, sub=sub, issuer=issuer, audiences=audiences, token_use=token_use)
 
@@ -107,15 +109,18 @@ def _audience_ok(caller: Caller, client_ids: tuple[str, ...]) -> bool:
     return not client_ids or any(audience in client_ids for audience in caller.audiences)
 
 
-def _auth_role_session_arn(auth_role_arn: str) -> str | None:
-    """The `userArn` AppSync shows for credentials of the identity pool's authenticated role."""
-    match = _ROLE_ARN.match(auth_role_arn)
+def _role_session_prefix(role: str | None) -> str | None:
+    """`arn:aws:iam::ACCT:role/path/NAME` -> `arn:aws:sts::ACCT:assumed-role/NAME/`: how the
+    `userArn` of every session of that role starts, whatever the session name."""
+    match = _ROLE_ARN.match(role or "")
     if not match:
         return None
-    return (
-        f"arn:{match['partition']}:sts::{match['account']}:assumed-role/{match['name']}"
-        "/CognitoIdentityCredentials"
-    )
+    return f"arn:{match['partition']}:sts::{match['account']}:assumed-role/{match['name']}/"
+
+
+def _is_session_of(user_arn: str | None, role_arn: str | None) -> bool:
+    prefix = _role_session_prefix(role_arn)
+    return bool(prefix and user_arn and user_arn.startswith(prefix))
 
 
 def _role_name(user_arn: str) -> str | None:
@@ -141,23 +146,18 @@ def proven_provider(caller: Caller, settings: Settings) -> Provider | None:
         if not _audience_ok(caller, settings.oidc_client_ids):
             return None
         return "oidc"
-    if caller.kind is CallerKind.IAM and caller.has_cognito_identity:
+    if caller.kind is CallerKind.IAM:
+        # A session of the identity pool's authenticated role is an identity-pool caller, with
+        # or without the Cognito fields (the basic flow assumes the role directly).
+        of_auth_role = _is_session_of(caller.user_arn, settings.auth_role_arn)
+        if not caller.has_cognito_identity:
+            return "identityPool" if of_auth_role else None
         # Any sign of an identity-pool identity must all check out: our pool, authenticated.
         if caller.identity_auth_type != "authenticated":
             return None
         if caller.identity_pool_id is not None:
-            if caller.identity_pool_id != settings.identity_pool_id:
-                return None
-            return "identityPool"
-        auth_session = settings.auth_role_arn and _auth_role_session_arn(settings.auth_role_arn)
-        if auth_session and caller.user_arn == auth_session:
-            return "identityPool"
-        return None
-    if caller.kind is CallerKind.IAM and caller.user_arn:
-        # Not from the identity pool at all, yet the identity pool's auth role: still ours.
-        auth_session = settings.auth_role_arn and _auth_role_session_arn(settings.auth_role_arn)
-        if auth_session and caller.user_arn == auth_session:
-            return "identityPool"
+            return "identityPool" if caller.identity_pool_id == settings.identity_pool_id else None
+        return "identityPool" if of_auth_role else None
     return None
 
 
@@ -166,6 +166,11 @@ def is_plain_iam_admitted(caller: Caller, settings: Settings) -> bool:
     policy already granted `appsync:GraphQL`. IAM_ACCESS narrows that to listed roles, or none."""
     if caller.kind is not CallerKind.IAM or caller.has_cognito_identity or not caller.user_arn:
         return False
+    # The identity pool's own roles are never "backend" principals (Amplify excludes them too).
+    if _is_session_of(caller.user_arn, settings.auth_role_arn) or _is_session_of(
+        caller.user_arn, settings.unauth_role_arn
+    ):
+        return False
     if settings.iam_access == "all":
         return True
     if settings.iam_access == "roles":
@@ -173,13 +178,10 @@ def is_plain_iam_admitted(caller: Caller, settings: Settings) -> bool:
         for admin in settings.iam_admin_roles:
             if caller.user_arn == admin:
                 return True
-            match = _ROLE_ARN.match(admin)
-            if match is None:
+            if _ROLE_ARN.match(admin) is None:
                 if name is not None and name == admin:  # a bare role name: that role anywhere
                     return True
-            elif caller.user_arn.startswith(
-                f"arn:{match['partition']}:sts::{match['account']}:assumed-role/{match['name']}/"
-            ):
+            elif _is_session_of(caller.user_arn, admin):
                 # A role ARN admits sessions of that role in its own account only.
                 return True
     return False

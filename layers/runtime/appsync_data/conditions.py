@@ -8,6 +8,7 @@ beginsWith attributeExists attributeType size (itself with ne eq le lt ge gt bet
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -155,7 +156,7 @@ def _field_conditions(
             contains = attribute.contains(element)
             conditions.append(contains if op == "contains" else ~contains)
         elif op == "beginsWith":
-            if field.is_array or not isinstance(value, str) or not _is_string_like(field, paths):
+            if field.is_array or not isinstance(value, str) or not _is_string_like(field):
                 raise InvalidArguments(f"{here}: beginsWith takes a string on a string field")
             conditions.append(attribute.startswith(value))
         elif op == "between":
@@ -170,7 +171,7 @@ def _field_conditions(
                 raise InvalidArguments(f"{here}: expected true or false")
             conditions.append(attribute.exists() if value else attribute.does_not_exist())
         elif op == "attributeType":
-            if value not in ATTRIBUTE_TYPES:
+            if not isinstance(value, str) or value not in ATTRIBUTE_TYPES:
                 raise InvalidArguments(
                     f"{here}: expected one of {', '.join(ATTRIBUTE_TYPES)}, got {value!r}"
                 )
@@ -215,7 +216,7 @@ def _pair(value: Any, where: str) -> tuple[Any, Any]:
     return value[0], value[1]
 
 
-def _is_string_like(field: Field, paths: FieldPaths) -> bool:
+def _is_string_like(field: Field) -> bool:
     return field.is_enum or field.accepts("")
 
 
@@ -231,15 +232,28 @@ def _whole_value(field: Field, value: Any, paths: FieldPaths, where: str) -> Any
 def _element_or_substring(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:
     if field.is_array:
         return _element(field, value, paths, where)
-    if not isinstance(value, str) or not _is_string_like(field, paths):
+    if not isinstance(value, str) or not _is_string_like(field):
         raise InvalidArguments(f"{where}: contains takes a string on a string field")
     return value
 
 
+def stored_json(value: Any) -> str:
+    """AWSJSON as the table keeps it: compact JSON text (AppSync passes text or parsed JSON).
+    Raises ValueError (or RecursionError) for text that is not JSON."""
+    parsed = json.loads(value) if isinstance(value, str) else value
+    return json.dumps(parsed, separators=(",", ":"))
+
+
 def _element(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:
-    # AWSJSON is stored as its JSON text, so filters compare it with text.
-    json_as_text = field.type_name != "AWSJSON" or isinstance(value, str)
-    if not json_as_text or not field.accepts(value, paths.enums.get(field.type_name, ())):
+    if field.type_name == "AWSJSON":
+        # Stored as compact JSON text: compare with the same text the write stored.
+        if not isinstance(value, str):
+            raise InvalidArguments(f"{where}: {_kind(value)} is not a valid AWSJSON text")
+        try:
+            return stored_json(value)
+        except (ValueError, RecursionError):
+            return value  # not JSON: it can match nothing stored, as the client asked
+    if not field.accepts(value, paths.enums.get(field.type_name, ())):
         raise InvalidArguments(f"{where}: {_kind(value)} is not a valid {field.type_name}")
     return value
 

@@ -28,6 +28,7 @@ class Settings:
     user_pool_client_ids: tuple[str, ...] = ()
     identity_pool_id: str | None = None
     auth_role_arn: str | None = None
+    unauth_role_arn: str | None = None
     oidc_issuer: str | None = None
     oidc_client_ids: tuple[str, ...] = ()
     iam_access: IamAccess = "all"
@@ -87,12 +88,13 @@ class Settings:
             user_pool_client_ids=get_list("USER_POOL_CLIENT_IDS"),
             identity_pool_id=get("IDENTITY_POOL_ID"),
             auth_role_arn=get("AUTH_ROLE_ARN"),
+            unauth_role_arn=get("UNAUTH_ROLE_ARN"),
             oidc_issuer=get("OIDC_ISSUER"),
             oidc_client_ids=get_list("OIDC_CLIENT_IDS"),
             iam_access=iam_access,  # type: ignore[arg-type]
             iam_admin_roles=get_list("IAM_ADMIN_ROLES"),
             tables=tables,
-            dynamodb_endpoint=get("AWS_ENDPOINT_URL_DYNAMODB") or get("DYNAMODB_ENDPOINT"),
+            dynamodb_endpoint=get("AWS_ENDPOINT_URL_DYNAMODB"),
             next_token_secret=(get("NEXT_TOKEN_SECRET") or "").encode(),
             list_max_pages=int(max_pages),
             list_max_seconds=list_max_seconds,

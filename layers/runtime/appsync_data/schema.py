@@ -61,7 +61,7 @@ def _is_str(value: Any) -> bool:
 def _is_json(value: Any) -> bool:
     try:
         json.dumps(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, RecursionError):
         return False
     return True
 
@@ -213,9 +213,6 @@ class Model:
     def user_fields(self) -> dict[str, Field]:
         """Declared fields other than the implicit ones (what create/update inputs carry)."""
         return {n: f for n, f in self.fields.items() if n not in IMPLICIT_FIELDS}
-
-    def field_names(self) -> tuple[str, ...]:
-        return tuple(self.fields)
 
     def providers(self) -> tuple[Provider, ...]:
         seen: dict[Provider, None] = {}

@@ -7,7 +7,7 @@ reading (up to `Settings.list_max_pages` pages and `list_max_seconds`) until it 
 
 from __future__ import annotations
 
-import json
+import re
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -29,12 +29,13 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 from pynamodb.models import Model as PynamoModel
 
-from appsync_data.conditions import FieldPaths, build_condition
+from appsync_data.conditions import FieldPaths, build_condition, stored_json
 from appsync_data.config import Settings
 from appsync_data.errors import (
     ConditionalCheckFailed,
     DataError,
     InvalidArguments,
+    InvalidNextToken,
     ItemTooLarge,
     StoreUnavailable,
 )
@@ -46,6 +47,7 @@ MAX_LIST_LIMIT = 1000
 # With a filter, read more than `limit` per request: fewer requests to fill a page of matches.
 FILTERED_PAGE_SIZE = 100
 _TYPENAME = "__typename"
+_ITEM_TOO_LARGE = re.compile(r"^Item size .*has exceeded the maximum allowed size", re.IGNORECASE)
 _RETRYABLE = frozenset(
     {
         "ProvisionedThroughputExceededException",
@@ -288,8 +290,8 @@ class ModelStore:
                 raise InvalidArguments(f"input.{name}: not valid Unicode text")
             if field.type_name == "AWSJSON" and isinstance(element, str):
                 try:
-                    json.loads(element)
-                except ValueError:
+                    stored_json(element)
+                except (ValueError, RecursionError):
                     raise InvalidArguments(f"input.{name}: not valid JSON") from None
             elif not field.accepts(element, enum_values):
                 raise InvalidArguments(f"input.{name}: not a valid {field.type_name}")
@@ -297,14 +299,9 @@ class ModelStore:
     def _stored(self, name: str, value: Any) -> Any:
         field = self.model.fields.get(name)
         if field is not None and field.type_name == "AWSJSON" and value is not None:
-            # AppSync may pass AWSJSON as text or as parsed JSON; keep one canonical text.
-            def canonical(v: Any) -> Any:
-                parsed = json.loads(v) if isinstance(v, str) else v
-                return json.dumps(parsed, separators=(",", ":"))
-
             if field.is_array:  # a null element stays null, not the JSON text "null"
-                return [None if v is None else canonical(v) for v in value]
-            return canonical(value)
+                return [None if v is None else stored_json(v) for v in value]
+            return stored_json(value)
         return value
 
     def _result(self, item: PynamoModel) -> dict[str, Any]:
@@ -345,11 +342,9 @@ def _is_unicode_text(text: str) -> bool:
 def _id_argument(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value:
         raise InvalidArguments(f"{where}: expected a non-empty ID string")
-    try:
-        size = len(value.encode())
-    except UnicodeEncodeError:  # a lone surrogate: not text DynamoDB can store
-        raise InvalidArguments(f"{where}: an ID must be valid Unicode text") from None
-    if size > 1024:
+    if not _is_unicode_text(value):  # a lone surrogate: not text DynamoDB can store
+        raise InvalidArguments(f"{where}: an ID must be valid Unicode text")
+    if len(value.encode()) > 1024:
         raise InvalidArguments(f"{where}: an ID is at most 1024 bytes")
     return value
 
@@ -363,9 +358,10 @@ def _limit(value: Any) -> int:
 
 
 def _check_start_key(start_key: Mapping[str, Any]) -> None:
+    # Defence in depth should the secret leak: a start key must be one of this table's keys.
     key = start_key.get("id")
     if set(start_key) != {"id"} or not isinstance(key, Mapping) or set(key) != {"S"}:
-        raise InvalidArguments("nextToken: not a key of this table")
+        raise InvalidNextToken("Invalid nextToken: it does not hold a key of this table")
 
 
 def _and(required: Condition, extra: Condition | None) -> Condition:
@@ -398,10 +394,9 @@ def _dynamodb_errors() -> Iterator[None]:
         if code == "ConditionalCheckFailedException":
             raise ConditionalCheckFailed.with_request_id(request_id) from None
         message = exc.cause_response_message or ""
-        if code == "ValidationException" and "size" in message.lower():
-            raise ItemTooLarge(
-                f"Item size has exceeded the maximum allowed size: {message}"
-            ) from None
+        # "Item size has exceeded ..." (put) / "Item size to update has exceeded ..." (update)
+        if code == "ValidationException" and _ITEM_TOO_LARGE.search(message):
+            raise ItemTooLarge(message) from None
         if code == "ValidationException":
             raise InvalidArguments(f"DynamoDB refused the request: {message}") from None
         # botocore names an error by its HTTP status when the body is not DynamoDB's (a proxy's

@@ -23,6 +23,16 @@ API_LOGICAL_ID = "GraphQLApi"
 FUNCTION_LOGICAL_ID = "DataFunction"
 
 
+# The only DynamoDB requests the data Lambda makes (store.py): least privilege on its tables.
+DATA_FUNCTION_ACTIONS = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Scan",
+)
+
+
 def table_logical_id(model: Model) -> str:
     return f"{model.name}Table"
 
@@ -285,6 +295,8 @@ Resources:
                 - "arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/${{Name}}"
                 - Name: !Ref ExistingAuthRoleName
               - ""
+          # Sessions of the guest role are never admitted as plain IAM principals.
+          UNAUTH_ROLE_ARN: !If [CreateIdentityPool, !GetAtt GuestRole.Arn, ""]
 {oidc_variables}          IAM_ACCESS: !Ref IamAccess
           IAM_ADMIN_ROLES: !Ref IamAdminRoles
           NEXT_TOKEN_SECRET: !Sub "{{{{resolve:secretsmanager:${{NextTokenSecret}}:SecretString}}}}"
@@ -292,7 +304,7 @@ Resources:
           POWERTOOLS_SERVICE_NAME: appsync-data
           POWERTOOLS_METRICS_NAMESPACE: AppSyncData
           POWERTOOLS_LOG_LEVEL: !Ref LogLevel
-      # DynamoDB permissions on its own tables only.
+      # DynamoDB permissions on its own tables only, and only the requests store.py makes.
       Policies:
 {table_policies}
   # --- The API: schema.graphql, auth modes, one pipeline function for every field ---------------
@@ -487,9 +499,12 @@ def render_template(schema: Schema) -> str:
         table_variables="".join(
             f"          {table_env_var(m.name)}: !Ref {table_logical_id(m)}\n" for m in models
         ),
-        table_policies="".join(
-            f"        - DynamoDBCrudPolicy:\n            TableName: !Ref {table_logical_id(m)}\n"
-            for m in models
+        table_policies=(
+            "        - Statement:\n"
+            "            - Effect: Allow\n"
+            f"              Action: [{', '.join(DATA_FUNCTION_ACTIONS)}]\n"
+            "              Resource:\n"
+            + "".join(f"                - !GetAtt {table_logical_id(m)}.Arn\n" for m in models)
         ),
         auth=_auth(schema),
         function=RESOLVER_FUNCTION,

@@ -44,6 +44,12 @@ def register(subparsers: Any) -> None:
     dev.add_argument("--oidc-issuer", metavar="URL", help="verify tokens of this OIDC issuer")
     dev.add_argument("--oidc-client-id", help="the client id OIDC tokens must carry")
     dev.add_argument("--iam-access", choices=IAM_ACCESS_VALUES, default="all")
+    dev.add_argument(
+        "--iam-admin-roles",
+        default="",
+        metavar="ROLES",
+        help="comma list of role ARNs or names admitted with --iam-access roles",
+    )
     dev.set_defaults(run=_run_dev)
 
     token = subparsers.add_parser(
@@ -93,6 +99,7 @@ def _run_dev(args: argparse.Namespace) -> int:
             oidc_issuer=args.oidc_issuer,
             oidc_client_id=args.oidc_client_id,
             iam_access=args.iam_access,
+            iam_admin_roles=tuple(r.strip() for r in args.iam_admin_roles.split(",") if r.strip()),
         )
     )
 

@@ -50,6 +50,7 @@ class DevOptions:
     oidc_issuer: str | None = None  # a real OIDC issuer instead of the local one
     oidc_client_id: str | None = None
     iam_access: IamAccess = "all"
+    iam_admin_roles: tuple[str, ...] = ()
 
 
 class DevServer:
@@ -88,7 +89,8 @@ class DevServer:
 
         endpoint = options.dynamodb_endpoint
         if endpoint is None:
-            self.moto = MotoServer(options.host, log_file=state.folder / "moto.log")
+            # moto checks no credentials: it listens on loopback whatever --host the API has.
+            self.moto = MotoServer("127.0.0.1", log_file=state.folder / "moto.log")
             self.say(f"Starting moto's DynamoDB server on {self.moto.endpoint} ...")
             endpoint = self.moto.start()
         else:
@@ -114,19 +116,23 @@ class DevServer:
         self.url = base_url(options.host, self.http.port)
         oidc_issuer = options.oidc_issuer or local_oidc_issuer(options.host, self.http.port)
         user_pool_id = options.user_pool_id or state.user_pool_id
-        user_pool_client_id = options.user_pool_client_id or state.user_pool_client_id
+        user_pool_client_id = options.user_pool_client_id or (
+            None if options.user_pool_id else state.user_pool_client_id
+        )
         oidc_client_id = options.oidc_client_id or (
             None if options.oidc_issuer else state.oidc_client_id
         )
         settings = Settings(
             region=state.region,
             user_pool_id=user_pool_id,
-            user_pool_client_ids=(user_pool_client_id,),
+            user_pool_client_ids=(user_pool_client_id,) if user_pool_client_id else (),
             identity_pool_id=state.identity_pool_id,
             auth_role_arn=state.auth_role_arn,
+            unauth_role_arn=state.unauth_role_arn,
             oidc_issuer=oidc_issuer,
             oidc_client_ids=(oidc_client_id,) if oidc_client_id else (),
             iam_access=options.iam_access,
+            iam_admin_roles=options.iam_admin_roles,
             tables=tables,
             dynamodb_endpoint=endpoint,
             next_token_secret=state.next_token_secret,
@@ -207,11 +213,21 @@ class DevServer:
     def save(self) -> None:
         if self.snapshots is not None and self._dirty.is_set():
             self._dirty.clear()
-            self.snapshots.save()
+            try:
+                self.snapshots.save()
+            except Exception:
+                self._dirty.set()  # not saved: try again next time, and on stop
+                raise
+
+    def _save_in_background(self) -> None:
+        try:
+            self.save()
+        except Exception as exc:  # keep serving; the data is still in DynamoDB
+            self.say(f"Could not save the tables (will retry): {exc}")
 
     def run_until(self, stop: threading.Event) -> None:
         while not stop.wait(SNAPSHOT_INTERVAL_SECONDS):
-            self.save()
+            self._save_in_background()
 
     def stop(self, *, save: bool = True) -> None:
         if self.http is not None:

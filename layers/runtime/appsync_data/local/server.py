@@ -131,7 +131,7 @@ class LocalAppSync:
             )
         try:
             payload = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return self._answer(bad_request("The request body is not valid JSON"))
         answer = self.executor.run(payload, auth, headers)
         if answer.mutation and self.on_mutation is not None:

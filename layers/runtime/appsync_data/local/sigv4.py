@@ -7,6 +7,7 @@ request date must be within `MAX_CLOCK_SKEW_SECONDS` of now, the scope must name
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import re
 import time
@@ -81,6 +82,14 @@ def verify_sigv4(
         )
     except CredentialsRejected as exc:
         raise SignatureRejected(str(exc)) from exc
+
+    # botocore takes a present x-amz-content-sha256 as the body's hash without hashing the body:
+    # it must be the body's real hash (no UNSIGNED-PAYLOAD), or a signature would not cover it.
+    content_hash = request.headers.get("x-amz-content-sha256")
+    if content_hash is not None and not hmac.compare_digest(
+        content_hash, hashlib.sha256(request.body).hexdigest()
+    ):
+        raise SignatureRejected("x-amz-content-sha256 is not the hash of the body")
 
     url = f"http://{request.headers['host']}{request.path}"
     if request.query:
