@@ -450,6 +450,9 @@ def _auth_config(mode: str, indent: str, *, default: bool) -> str:
         lines += [
             "  UserPoolId: !If [CreateUserPool, !Ref UserPool, !Ref ExistingUserPoolId]",
             "  AwsRegion: !Ref AWS::Region",
+            # Tokens of other app clients of the pool: 401 at AppSync, as the local server does.
+            "  AppIdClientRegex: !If"
+            " [CreateUserPoolClient, !Ref UserPoolClient, !Ref ExistingUserPoolClientId]",
         ]
     elif mode == OIDC:
         lines = [

@@ -12,7 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from appsync_data.local.graphql_schema import API_KEY, IAM, OIDC, USER_POOLS
+from appsync_data.generate.sdl import IAM, OIDC, USER_POOLS
+from appsync_data.local.graphql_schema import API_KEY
 from appsync_data.local.sigv4 import SignatureRejected, SignedRequest, is_sigv4, verify_sigv4
 from appsync_data.local.state import LocalState
 from appsync_data.local.tokens import JwtVerifier, TokenRejected, unverified_issuer

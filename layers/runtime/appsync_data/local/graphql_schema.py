@@ -23,11 +23,9 @@ from graphql import (
     parse,
 )
 
+from appsync_data.generate.sdl import IAM, OIDC, USER_POOLS
 from appsync_data.local.scalars import APPSYNC_SCALARS, install_scalar_behaviour
 
-USER_POOLS = "AMAZON_COGNITO_USER_POOLS"
-IAM = "AWS_IAM"
-OIDC = "OPENID_CONNECT"
 API_KEY = "API_KEY"
 LAMBDA = "AWS_LAMBDA"
 
