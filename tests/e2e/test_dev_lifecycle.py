@@ -77,6 +77,7 @@ def test_banner_says_where_and_how(userpool_server: DevServerProcess) -> None:
     assert "-m appsync_data token --user" in output
     assert "-m appsync_data credentials --user" in output
     assert "moto" in output
+    assert "--oidc" not in output  # the seed API has no OIDC mode: no OIDC tokens offered
 
 
 def test_local_folder_secrets_are_private(userpool_server: DevServerProcess) -> None:

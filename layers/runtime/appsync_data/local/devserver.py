@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any
 
 from appsync_data.config import IamAccess, Settings
+from appsync_data.generate.sdl import OIDC
 from appsync_data.local.authn import Authenticator
 from appsync_data.local.dynamodb import (
     MotoServer,
@@ -200,11 +201,14 @@ class DevServer:
             f"GraphQL API: {self.url}/graphql",
             f"  auth modes: {default_mode} (default) {' '.join(additional_modes)}",
             f"  user pool tokens:  {python} -m appsync_data token --user alice",
-            f"  OIDC tokens:       {python} -m appsync_data token --user alice --oidc",
             f"  IAM credentials:   {python} -m appsync_data credentials --user alice [--guest]",
             f"  (keys, ids and data live in {local}/; `make dev ARGS=--reset` starts empty)",
             "Ctrl-C stops the server.",
         ]
+        if OIDC in (default_mode, *additional_modes):
+            lines.insert(
+                4, f"  OIDC tokens:       {python} -m appsync_data token --user alice --oidc"
+            )
         for line in lines:
             self.say(line)
 
