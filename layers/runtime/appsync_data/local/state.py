@@ -34,11 +34,11 @@ UNAUTH_ROLE_NAME = "LocalDevUnauthRole"
 _STATE_VERSION = 1
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a secret file atomically, readable by its owner only."""
+def _write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
+    """Write a file atomically (a reader never sees half of it); `private`: owner-only (0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
     with os.fdopen(fd, "wb") as file:
         file.write(data)
     os.replace(tmp, path)
@@ -46,13 +46,7 @@ def _write_private(path: Path, data: bytes) -> None:
 
 def write_json_atomic(path: Path, value: Any, *, private: bool = False) -> None:
     data = (json.dumps(value, indent=2, sort_keys=True) + "\n").encode()
-    if private:
-        _write_private(path, data)
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
+    _write_atomic(path, data, private=private)
 
 
 def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
@@ -67,7 +61,7 @@ def _load_or_create_key(path: Path) -> rsa.RSAPrivateKey:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    _write_private(path, pem)
+    _write_atomic(path, pem, private=True)
     return key
 
 
