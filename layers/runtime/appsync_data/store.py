@@ -122,16 +122,15 @@ class ModelStore:
         *,
         enums: Mapping[str, tuple[str, ...]],
         token_secret: bytes,
-        connection: Connection | None = None,
+        connection: Connection,
     ) -> None:
         self.model = model
         self.table = build_table_model(model, settings)
-        if connection is not None:
-            # The table's schema comes from the model class (no DescribeTable); its requests go
-            # through the shared connection.
-            table_connection = self.table._get_connection()
-            connection.add_meta_table(table_connection.get_meta_table())
-            table_connection.connection = connection
+        # The table's schema comes from the model class (no DescribeTable); its requests go
+        # through the connection every table shares (see `shared_connection`).
+        table_connection = self.table._get_connection()
+        connection.add_meta_table(table_connection.get_meta_table())
+        table_connection.connection = connection
         self.attributes: dict[str, Attribute[Any]] = {
             name: getattr(self.table, f"f_{name}") for name in model.fields
         }
