@@ -180,43 +180,7 @@ Resources:
             - "cognito-idp.${{AWS::Region}}.amazonaws.com/${{PoolId}}"
             - PoolId: !If [CreateUserPool, !Ref UserPool, !Ref ExistingUserPoolId]
 
-  # Signed-in identities of the identity pool; granted the GraphQL fields below.
-  AuthenticatedRole:
-    Type: AWS::IAM::Role
-    Condition: CreateIdentityPool
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal:
-              Federated: cognito-identity.amazonaws.com
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals:
-                cognito-identity.amazonaws.com:aud: !Ref IdentityPool
-              ForAnyValue:StringLike:
-                cognito-identity.amazonaws.com:amr: authenticated
-
-  # Guests: a role with no permission at all on the API (allow.authenticated refuses them).
-  GuestRole:
-    Type: AWS::IAM::Role
-    Condition: CreateIdentityPool
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: "2012-10-17"
-        Statement:
-          - Effect: Allow
-            Principal:
-              Federated: cognito-identity.amazonaws.com
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals:
-                cognito-identity.amazonaws.com:aud: !Ref IdentityPool
-              ForAnyValue:StringLike:
-                cognito-identity.amazonaws.com:amr: unauthenticated
-
-  IdentityPoolRoles:
+{identity_pool_roles}  IdentityPoolRoles:
     Type: AWS::Cognito::IdentityPoolRoleAttachment
     Condition: CreateIdentityPool
     Properties:
@@ -486,12 +450,48 @@ def _resolvers(schema: Schema) -> str:
     return text
 
 
+def _identity_pool_role(logical_id: str, amr: str, comment: str) -> str:
+    """An identity-pool role: assumable only by identities of our pool with the given `amr`."""
+    return f"""\
+  # {comment}
+  {logical_id}:
+    Type: AWS::IAM::Role
+    Condition: CreateIdentityPool
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal:
+              Federated: cognito-identity.amazonaws.com
+            Action: sts:AssumeRoleWithWebIdentity
+            Condition:
+              StringEquals:
+                cognito-identity.amazonaws.com:aud: !Ref IdentityPool
+              ForAnyValue:StringLike:
+                cognito-identity.amazonaws.com:amr: {amr}
+
+"""
+
+
+_IDENTITY_POOL_ROLES = _identity_pool_role(
+    "AuthenticatedRole",
+    "authenticated",
+    "Signed-in identities of the identity pool; granted the GraphQL fields below.",
+) + _identity_pool_role(
+    "GuestRole",
+    "unauthenticated",
+    "Guests: a role with no permission at all on the API (allow.authenticated refuses them).",
+)
+
+
 def render_template(schema: Schema) -> str:
     """The whole template.yaml for `schema`."""
     models = list(schema.models.values())
     uses_oidc = "oidc" in schema.providers()
     return _HEADER.format(
         models=", ".join(m.name for m in models),
+        identity_pool_roles=_IDENTITY_POOL_ROLES,
         oidc_parameters=_OIDC_PARAMETERS if uses_oidc else "",
         oidc_conditions=_OIDC_CONDITIONS if uses_oidc else "",
         oidc_variables=_OIDC_VARIABLES if uses_oidc else "",
