@@ -6,6 +6,9 @@ handler ready, as the parent sees it:
 
 - ours:  `import data.app` (the handler module Lambda imports: DataApi built, client created);
 - floor: `import botocore.session` and create a DynamoDB client: the least any DynamoDB Lambda does;
+- libraries: the floor plus what DESIGN.md makes every build import and set up (Powertools Logger,
+  Metrics, Tracer patching botocore, AppSyncResolver; PynamoDB), so ours / libraries is the init
+  cost of our own code;
 - and, in separate runs, "+ first request": init and then one `getTodo` (floor: one GetItem)
   answered locally at the HTTP layer, so work moved from init to the first request still counts.
 
@@ -36,6 +39,15 @@ CHILDREN = {
     ("floor", "init"): (
         "import botocore.session\n"
         "client = botocore.session.get_session().create_client('dynamodb')\n"
+    ),
+    ("libraries", "init"): (
+        "import botocore.session\n"
+        "client = botocore.session.get_session().create_client('dynamodb')\n"
+        "from aws_lambda_powertools import Logger, Metrics, Tracer\n"
+        "from aws_lambda_powertools.event_handler.appsync import AppSyncResolver\n"
+        "import pynamodb.models\n"
+        "Logger(service='bench'), Metrics(namespace='Bench'), AppSyncResolver()\n"
+        "Tracer(service='bench', patch_modules=['botocore'])\n"
     ),
     ("ours", "first"): (
         "import canned\ncanned.answer_dynamodb_locally()\n"
@@ -98,10 +110,14 @@ def report(results: dict[tuple[str, str], list[tuple[float, dict]]], runs: int) 
 
     print(f"machine: {built.machine()}")
     print(f"cold start, median of {runs} fresh interpreters (process start -> ready)")
-    print(f"{'':26}{'ours':>10}{'floor':>10}{'ratio':>8}")
+    print(f"{'':26}{'ours':>10}{'floor':>10}{'ratio':>8}{'libraries':>12}{'ours/libraries':>16}")
     for phase, label in (("init", "init (handler ready)"), ("first", "init + first request")):
         ours, floor = ms(("ours", phase)), ms(("floor", phase))
-        print(f"{label:26}{ours:>8.1f}ms{floor:>8.1f}ms{ours / floor:>7.2f}x")
+        line = f"{label:26}{ours:>8.1f}ms{floor:>8.1f}ms{ours / floor:>7.2f}x"
+        if ("libraries", phase) in results:
+            libraries = ms(("libraries", phase))
+            line += f"{libraries:>10.1f}ms{ours / libraries:>15.2f}x"
+        print(line)
     print(f"{'RSS after init':26}{mib(('ours', 'init'), 'rss'):>7.1f}MiB"
           f"{mib(('floor', 'init'), 'rss'):>7.1f}MiB"
           f"{mib(('ours', 'init'), 'rss') / mib(('floor', 'init'), 'rss'):>7.2f}x")  # fmt: skip
@@ -109,6 +125,7 @@ def report(results: dict[tuple[str, str], list[tuple[float, dict]]], runs: int) 
           f"{mib(('floor', 'first'), 'hwm'):>7.1f}MiB"
           f"{mib(('ours', 'first'), 'hwm') / mib(('floor', 'first'), 'hwm'):>7.2f}x")  # fmt: skip
     print("targets: init ratio <= 1.25x, RSS after init < 70 MiB")
+    print("libraries: the floor + Powertools (Logger, Metrics, Tracer, AppSyncResolver) + PynamoDB")
 
 
 def main() -> int:
