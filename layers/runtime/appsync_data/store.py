@@ -127,9 +127,8 @@ class ModelStore:
         self.model = model
         self.table = build_table_model(model, settings)
         # The table's schema comes from the model class (no DescribeTable); its requests go
-        # through the connection every table shares (see `shared_connection`).
-        # Reads, updates and deletes go through the table connection and come back as DynamoDB
-        # attribute values, which `_item` turns into results without a model instance per item.
+        # through the connection every table shares (see `shared_connection`). Reads, updates and
+        # deletes answer with DynamoDB attribute values, which `_item` turns into results.
         self.rows = self.table._get_connection()
         connection.add_meta_table(self.rows.get_meta_table())
         self.rows.connection = connection
