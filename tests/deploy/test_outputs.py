@@ -109,48 +109,26 @@ def test_outputs_command_writes_amplify_outputs(
     assert written["version"] == "1.4"
 
 
-def test_outputs_command_missing_stack(
-    cloudformation: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("stack", "missing_output", "message"),
+    [("nope", None, "stack 'nope'"), ("partial", "UserPoolClientId", "UserPoolClientId")],
+)
+def test_outputs_command_refuses_and_writes_nothing(
+    cloudformation: Any,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    stack: str,
+    missing_output: str | None,
+    message: str,
 ) -> None:
+    """A stack that does not exist, or lacks an output amplify_outputs.json needs."""
+    if missing_output:
+        template = json.loads(json.dumps(_STACK_TEMPLATE))
+        del template["Outputs"][missing_output]
+        cloudformation.create_stack(StackName=stack, TemplateBody=json.dumps(template))
     out = tmp_path / "amplify_outputs.json"
-    code = main(
-        [
-            "outputs",
-            "--stack",
-            "nope",
-            "--region",
-            "eu-west-1",
-            "--out",
-            str(out),
-            "--schema",
-            str(ROOT / "functions" / "data" / "resource.py"),
-        ]
-    )
-    assert code == 1
-    assert "stack 'nope'" in capsys.readouterr().err
-    assert not out.exists()
-
-
-def test_outputs_command_missing_output(
-    cloudformation: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    template = json.loads(json.dumps(_STACK_TEMPLATE))
-    del template["Outputs"]["UserPoolClientId"]
-    cloudformation.create_stack(StackName="partial", TemplateBody=json.dumps(template))
-    out = tmp_path / "amplify_outputs.json"
-    code = main(
-        [
-            "outputs",
-            "--stack",
-            "partial",
-            "--region",
-            "eu-west-1",
-            "--out",
-            str(out),
-            "--schema",
-            str(ROOT / "functions" / "data" / "resource.py"),
-        ]
-    )
-    assert code == 1
-    assert "UserPoolClientId" in capsys.readouterr().err
+    schema = str(ROOT / "functions" / "data" / "resource.py")
+    arguments = ["--stack", stack, "--region", "eu-west-1", "--out", str(out), "--schema", schema]
+    assert main(["outputs", *arguments]) == 1
+    assert message in capsys.readouterr().err
     assert not out.exists()
