@@ -16,7 +16,7 @@ ENV ?= default
 # sam build runs the python3.13 it finds on PATH: put the chosen interpreter's bin first.
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: help venv test lint typecheck unit dev generate validate build deploy bench clean
+.PHONY: help venv test lint typecheck unit dev generate validate build deploy bench clean refresh-reference
 
 help:
 	@echo "make dev        run the local AppSync-compatible API (http://127.0.0.1:20002/graphql)"
@@ -86,6 +86,14 @@ build: $(SAM_STAMP)
 deploy: build
 	$(SAM_ENV) $(SAM) deploy --config-env $(ENV)
 	$(BIN)/python -m appsync_data outputs --stack "$$($(SAM_VENV)/bin/python -c 'import tomllib; print(tomllib.load(open("samconfig.toml", "rb"))["$(ENV)"]["global"]["parameters"]["stack_name"])')"
+
+# The Amplify reference outputs the tests compare with, copied from the team's shared folder.
+REFERENCE_SOURCE ?= ../shared/reference
+refresh-reference:
+	test -d $(REFERENCE_SOURCE)/amplify || { echo "no $(REFERENCE_SOURCE)/amplify here"; exit 1; }
+	rm -rf tests/reference/amplify
+	cp -r $(REFERENCE_SOURCE)/amplify tests/reference/amplify
+	cp $(REFERENCE_SOURCE)/README.md tests/reference/README.md
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache

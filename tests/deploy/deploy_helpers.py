@@ -23,9 +23,10 @@ from graphql import (
 from graphql.language import ObjectTypeDefinitionNode
 
 ROOT = Path(__file__).resolve().parents[2]
-# The real Amplify tools' outputs (../shared/reference beside the clone, as CI lays it out).
+# The real Amplify tools' outputs, committed under tests/reference (refreshed from the team's
+# shared reference folder; AMPLIFY_REFERENCE_DIR reads another copy).
 REFERENCE = Path(
-    os.environ.get("AMPLIFY_REFERENCE_DIR") or ROOT.parent / "shared" / "reference" / "amplify"
+    os.environ.get("AMPLIFY_REFERENCE_DIR") or ROOT / "tests" / "reference" / "amplify"
 )
 VARIANTS = ("userPools", "identityPool", "oidc")
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
@@ -154,10 +155,13 @@ class _NoManagedPolicies:
         return {}
 
 
-def sam_transform(template_text: str) -> dict[str, Any]:
+def sam_transform(
+    template_text: str, *, layer_uri: str = "s3://artifacts/layer.zip"
+) -> dict[str, Any]:
     """The CloudFormation template SAM makes of `template_text`, offline.
 
-    Local paths become s3:// URIs first, as `sam package` does before the real transform.
+    Local paths become s3:// URIs first, as `sam package` does before the real transform (which
+    names each upload by its content hash: a changed layer is another `layer_uri`).
     """
     from samtranslator.translator.transform import transform
     from samtranslator.yaml_helper import yaml_parse
@@ -169,7 +173,7 @@ def sam_transform(template_text: str) -> dict[str, Any]:
         if kind == "AWS::Serverless::Function":
             props["CodeUri"] = "s3://artifacts/function.zip"
         elif kind == "AWS::Serverless::LayerVersion":
-            props["ContentUri"] = "s3://artifacts/layer.zip"
+            props["ContentUri"] = layer_uri
         elif kind == "AWS::Serverless::GraphQLApi":
             props["SchemaUri"] = "s3://artifacts/schema.graphql"
             for function in props.get("Functions", {}).values():

@@ -178,3 +178,23 @@ def test_sam_source_lints_clean(variant: str) -> None:
 
     matches = lint(render_template(seed_schema(variant)), regions=["us-east-1"])
     assert [f"{m.rule.id} {m.message}" for m in matches] == []
+
+
+def _function_versions(transformed: dict[str, Any]) -> set[str]:
+    return {
+        name
+        for name, resource in transformed["Resources"].items()
+        if resource["Type"] == "AWS::Lambda::Version"
+    }
+
+
+def test_a_layer_only_change_publishes_a_new_version_for_the_alias() -> None:
+    """An edit to the library alone (auth, store: the layer) must reach the `live` alias AppSync
+    invokes: the packaged layer changes, so the function version must change with it."""
+    template = (ROOT / "template.yaml").read_text()
+    before = _function_versions(sam_transform(template, layer_uri="s3://artifacts/layer-1.zip"))
+    after = _function_versions(sam_transform(template, layer_uri="s3://artifacts/layer-2.zip"))
+    assert before and after
+    assert before != after
+    same = sam_transform(template, layer_uri="s3://artifacts/layer-1.zip")
+    assert _function_versions(same) == before  # and an unchanged deploy publishes nothing new

@@ -208,6 +208,9 @@ Resources:
       ContentUri: layers/runtime/
       CompatibleRuntimes: [python3.13]
       CompatibleArchitectures: [arm64]
+      # A new layer version publishes a new function version, so the `live` alias AppSync calls
+      # runs it: SAM names versions by the function's own code and settings, not its layers.
+      PublishLambdaVersion: true
     # layers/runtime/Makefile: pinned wheels for arm64 plus bytecode compiled for python3.13
     # (Lambda's /opt is read-only, so without shipped .pyc every cold start recompiles).
     Metadata:
@@ -234,6 +237,7 @@ Resources:
       Layers: [!Ref RuntimeLayer]
       # SnapStart snapshots the initialised handler: it needs a published version (the alias).
       AutoPublishAlias: live
+      AutoPublishAliasAllProperties: true
       SnapStart:
         ApplyOn: PublishedVersions
       LoggingConfig:
