@@ -411,7 +411,9 @@ def _build_model(
             raise SchemaError(f"{where}: the name is reserved")
         if isinstance(spec, Relationship):
             if field_name in _IMPLICIT_TYPES:
-                raise SchemaError(f"{where}: Amplify adds {field_name}; it cannot be a relationship")
+                raise SchemaError(
+                    f"{where}: Amplify adds {field_name}; it cannot be a relationship"
+                )
             if spec.related_model not in model_names:
                 raise SchemaError(
                     f"{where}: a.{spec.kind}({spec.related_model!r}, ...) names no model "
@@ -574,8 +576,7 @@ def _check_query_fields(models: Mapping[str, Model]) -> None:
             where = f"model {model.name!r}, secondary index on field {spec.partition_key!r}"
             if query in taken:
                 raise SchemaError(
-                    f"{where}: query field {query!r} is already a query of model "
-                    f"{taken[query]!r}"
+                    f"{where}: query field {query!r} is already a query of model {taken[query]!r}"
                 )
             if spec.index_name in names:
                 raise SchemaError(f"{where}: index name {spec.index_name!r} is used twice")

@@ -179,7 +179,9 @@ def table_layout(schema: Schema, model: Model) -> TableLayout:
     key = _key(model.identifier)
     attribute_types: dict[str, AttributeType] = {}
     for layout in (key, *(i.key for i in indexes)):
-        attribute_types.setdefault(layout.partition_key, attribute_type(model.fields[layout.partition_key]))
+        attribute_types.setdefault(
+            layout.partition_key, attribute_type(model.fields[layout.partition_key])
+        )
         if layout.has_composite_sort_key:
             attribute_types.setdefault(composite_attribute_name(layout.sort_key_fields), "S")
         elif layout.sort_key_fields:
