@@ -1,0 +1,71 @@
+"""The reference modeling schema in Python gives Amplify's SDL, introspection and tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from appsync_data import Schema
+from appsync_data.generate.introspection import model_introspection
+from appsync_data.generate.sdl import render_sdl
+from appsync_data.schema_file import load_schema
+from appsync_data.tables import table_layouts
+from deploy_helpers import REFERENCE, build_appsync_schema, schema_signature
+
+MODELING = REFERENCE / "modeling"
+MODELING_RESOURCE = Path(__file__).with_name("modeling_resource.py")
+
+
+@pytest.fixture(scope="module")
+def modeling_schema() -> Schema:
+    return load_schema(MODELING_RESOURCE)
+
+
+def test_modeling_sdl_is_amplify_output_text(modeling_schema: Schema) -> None:
+    reference = (MODELING / "output-appsync-schema.graphql").read_text(encoding="utf-8")
+    assert render_sdl(modeling_schema) == reference
+
+
+def test_modeling_sdl_equals_amplify_output_as_graphql(modeling_schema: Schema) -> None:
+    # The seed's comparison too (order aside): types, fields, arguments, inputs, directives.
+    reference = (MODELING / "output-appsync-schema.graphql").read_text(encoding="utf-8")
+    sdl = render_sdl(modeling_schema)
+    build_appsync_schema(sdl)
+    assert schema_signature(sdl) == schema_signature(reference)
+
+
+def test_modeling_introspection_equals_amplify(modeling_schema: Schema) -> None:
+    reference = json.loads((MODELING / "model-introspection.json").read_text(encoding="utf-8"))
+    intro = model_introspection(modeling_schema)
+    assert intro == reference
+    # Same field order as modelgen's (the client iterates it).
+    for name, model in reference["models"].items():
+        assert list(intro["models"][name]["fields"]) == list(model["fields"])
+
+
+def test_modeling_tables_equal_amplify(modeling_schema: Schema) -> None:
+    reference = json.loads((MODELING / "tables.json").read_text(encoding="utf-8"))
+    layouts = {
+        layout.logical_name: layout.as_json() for layout in table_layouts(modeling_schema).values()
+    }
+    assert layouts == reference
+    # Attribute definitions and GSIs in Amplify's order as well.
+    for name, table in reference.items():
+        assert json.dumps(layouts[name]) == json.dumps(table)
+
+
+def test_every_index_query_and_relationship_has_its_gsi(modeling_schema: Schema) -> None:
+    layouts = table_layouts(modeling_schema)
+    post = layouts["Post"]
+    by_category = post.index_for_query("listPostsByCategory")
+    assert by_category is not None and by_category.name == "postsByCategoryAndRating"
+    assert (by_category.key.partition_key, by_category.key.sort_key) == ("category", "rating")
+    assert layouts["Comment"].relationship_index("Post", "comments").key.partition_key == "postId"
+    assert layouts["Profile"].relationship_index("User", "profile").name == "gsi-User.profile"
+    customer = layouts["Customer"].index_for_query("listCustomerByAccountRepresentativeId")
+    assert customer is not None and customer.name == "customersByAccountRepresentativeId"
+    assert layouts["Inventory"].key.key_schema() == [
+        {"attributeName": "warehouseId", "keyType": "HASH"},
+        {"attributeName": "productId", "keyType": "RANGE"},
+    ]
