@@ -541,6 +541,11 @@ def _check_relationships(models: Mapping[str, Model]) -> None:
                         f"{ref_field.type_name}{'[]' if ref_field.is_array else ''} but "
                         f"{parent.name}.{key} is {key_field.type_name}"
                     )
+    # Only then the pairs, so a misspelt reference is reported as such, not as a missing half.
+    for model in models.values():
+        for field_name, rel in model.relationships.items():
+            where = f"model {model.name!r}, field {field_name!r}"
+            related = models[rel.related_model]
             wanted = ("belongsTo",) if rel.kind != "belongsTo" else ("hasMany", "hasOne")
             pairs = [
                 other_name
