@@ -69,3 +69,25 @@ def test_every_index_query_and_relationship_has_its_gsi(modeling_schema: Schema)
         {"attributeName": "warehouseId", "keyType": "HASH"},
         {"attributeName": "productId", "keyType": "RANGE"},
     ]
+
+
+def test_layouts_create_real_tables(modeling_schema: Schema) -> None:
+    # DynamoDB's own API (moto) accepts each layout and reports Amplify's key schema back.
+    import boto3
+    from moto import mock_aws
+
+    reference = json.loads((MODELING / "tables.json").read_text(encoding="utf-8"))
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        for layout in table_layouts(modeling_schema).values():
+            client.create_table(
+                TableName=layout.logical_name, BillingMode="PAY_PER_REQUEST", **layout.as_dynamodb()
+            )
+            table = client.describe_table(TableName=layout.logical_name)["Table"]
+            expected = reference[layout.logical_name]
+            assert [k["AttributeName"] for k in table["KeySchema"]] == [
+                k["attributeName"] for k in expected["keySchema"]
+            ]
+            assert sorted(
+                i["IndexName"] for i in table.get("GlobalSecondaryIndexes", [])
+            ) == sorted(i["indexName"] for i in expected["globalSecondaryIndexes"])

@@ -481,3 +481,35 @@ def test_composite_key_values_and_names() -> None:
     assert composite_key_value({"status": "OPEN", "n": 3}, ["status", "n"]) == "OPEN#3"
     assert composite_key_value({"status": "OPEN"}, ["status", "n"]) is None
     assert relationship_index_name("Post", "comments") == "gsi-Post.comments"
+
+
+def test_keys_of_items_and_composite_attributes() -> None:
+    schema = inventory("warehouseId", "productId", "lot", lot=a.integer().required())
+    layout = table_layouts(schema)["Inventory"]
+    item = {"warehouseId": "w1", "productId": "p1", "lot": 7, "quantity": 2}
+    assert layout.key.key_of(item) == {"warehouseId": "w1", "productId#lot": "p1#7"}
+    assert layout.composite_attributes(item) == {"productId#lot": "p1#7"}
+    with pytest.raises(KeyError, match="lot"):
+        layout.key.key_of({"warehouseId": "w1", "productId": "p1"})
+    simple = table_layouts(blog_post())["Post"]
+    assert simple.key.key_of({"id": "x", "title": "t"}) == {"id": "x"}
+    assert simple.composite_attributes({"id": "x"}) == {}
+
+
+def test_create_table_properties() -> None:
+    post = table_layouts(blog_post())["Post"]
+    assert post.as_dynamodb() == {
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "blogId", "AttributeType": "S"},
+        ],
+        "GlobalSecondaryIndexes": [
+            {
+                "IndexName": "gsi-Blog.posts",
+                "KeySchema": [{"AttributeName": "blogId", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    }
+    assert "GlobalSecondaryIndexes" not in table_layouts(blog_post())["Blog"].as_dynamodb()

@@ -55,6 +55,23 @@ class KeyLayout:
             schema.append({"attributeName": self.sort_key, "keyType": "RANGE"})
         return schema
 
+    def key_of(self, item: Mapping[str, Any]) -> dict[str, Any]:
+        """The key attributes of `item` (a model item by field name), composite value joined.
+
+        Raises KeyError naming the field when a key field is missing.
+        """
+        key = {self.partition_key: item[self.partition_key]}
+        if self.sort_key is not None:
+            missing = [n for n in self.sort_key_fields if item.get(n) is None]
+            if missing:
+                raise KeyError(missing[0])
+            key[self.sort_key] = (
+                composite_key_value(item, self.sort_key_fields)
+                if self.has_composite_sort_key
+                else item[self.sort_key]
+            )
+        return key
+
 
 @dataclass(frozen=True)
 class IndexLayout:
@@ -110,6 +127,38 @@ class TableLayout:
         """GSIs whose partition key is `field_name` (to query an equality filter, not scan)."""
         return tuple(i for i in self.indexes if i.key.partition_key == field_name)
 
+    def composite_attributes(self, item: Mapping[str, Any]) -> dict[str, str | None]:
+        """The composite sort-key attributes to store with `item` (`status#createdAt`), for the
+        table and every GSI; None where a field is missing (remove the attribute then)."""
+        return {
+            composite_attribute_name(k.sort_key_fields): composite_key_value(
+                item, k.sort_key_fields
+            )
+            for k in (self.key, *(i.key for i in self.indexes))
+            if k.has_composite_sort_key
+        }
+
+    def as_dynamodb(self) -> dict[str, Any]:
+        """KeySchema, AttributeDefinitions and GlobalSecondaryIndexes as DynamoDB's CreateTable
+        and CloudFormation's AWS::DynamoDB::Table take them (no GSI key when there is none)."""
+        properties: dict[str, Any] = {
+            "KeySchema": _pascal(self.key.key_schema()),
+            "AttributeDefinitions": [
+                {"AttributeName": name, "AttributeType": kind}
+                for name, kind in self.attribute_types.items()
+            ],
+        }
+        if self.indexes:
+            properties["GlobalSecondaryIndexes"] = [
+                {
+                    "IndexName": i.name,
+                    "KeySchema": _pascal(i.key.key_schema()),
+                    "Projection": {"ProjectionType": "ALL"},
+                }
+                for i in self.indexes
+            ]
+        return properties
+
     def as_json(self) -> dict[str, Any]:
         """As tables.json: keySchema, attributeDefinitions, globalSecondaryIndexes."""
         return {
@@ -120,6 +169,10 @@ class TableLayout:
             ],
             "globalSecondaryIndexes": [i.as_json() for i in self.indexes],
         }
+
+
+def _pascal(key_schema: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{"AttributeName": k["attributeName"], "KeyType": k["keyType"]} for k in key_schema]
 
 
 def composite_attribute_name(fields: Sequence[str]) -> str:
