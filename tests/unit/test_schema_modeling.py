@@ -513,3 +513,23 @@ def test_create_table_properties() -> None:
         ],
     }
     assert "GlobalSecondaryIndexes" not in table_layouts(blog_post())["Blog"].as_dynamodb()
+
+
+def test_self_relationship() -> None:
+    schema = a.schema(
+        {
+            "Employee": authed(
+                a.model(
+                    {
+                        "managerId": a.id(),
+                        "manager": a.belongs_to("Employee", "managerId"),
+                        "reports": a.has_many("Employee", "managerId"),
+                    }
+                )
+            )
+        }
+    )
+    layout = table_layouts(schema)["Employee"]
+    assert [i.name for i in layout.indexes] == ["gsi-Employee.reports"]
+    sdl = graphql_valid(schema)
+    assert "  manager: Employee\n" in sdl
