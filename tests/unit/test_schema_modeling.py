@@ -533,3 +533,15 @@ def test_self_relationship() -> None:
     assert [i.name for i in layout.indexes] == ["gsi-Employee.reports"]
     sdl = graphql_valid(schema)
     assert "  manager: Employee\n" in sdl
+
+
+def test_custom_identifier_beside_a_declared_id() -> None:
+    # Amplify keeps a declared `id` as an ordinary optional field when another field is the key.
+    schema = a.schema(
+        {"Tag": authed(a.model({"slug": a.string().required(), "id": a.id()}).identifier(["slug"]))}
+    )
+    sdl = graphql_valid(schema)
+    assert "input CreateTagInput {\n  slug: String!\n  id: ID\n}" in sdl
+    assert "input UpdateTagInput {\n  slug: String!\n  id: ID\n}" in sdl
+    assert "input DeleteTagInput {\n  slug: String!\n}" in sdl
+    assert "getTag(slug: String!): Tag" in sdl

@@ -389,12 +389,12 @@ def condition_fields(model: Model) -> dict[str, Field]:
 
 def create_input_fields(model: Model) -> list[tuple[str, str]]:
     """Create input: declared fields (a default makes one optional), then an optional `id`
-    unless a custom identifier names the key fields among them."""
+    when the model has one (a custom identifier without `id` names its key fields among them)."""
     fields = [
         (n, _nullable(field_type(f)) if f.has_default else field_type(f))
         for n, f in model.user_fields.items()
     ]
-    return fields + ([] if model.has_custom_identifier else [("id", "ID")])
+    return fields + ([("id", "ID")] if "id" in model.fields else [])
 
 
 def update_input_fields(model: Model) -> list[tuple[str, str]]:
@@ -403,7 +403,9 @@ def update_input_fields(model: Model) -> list[tuple[str, str]]:
         (n, field_type(f) if n in model.identifier else _nullable(field_type(f)))
         for n, f in model.user_fields.items()
     ]
-    return fields + ([] if model.has_custom_identifier else [("id", "ID!")])
+    if "id" in model.fields:  # required when it is the key, optional beside another one
+        fields.append(("id", "ID!" if "id" in model.identifier else "ID"))
+    return fields
 
 
 def delete_input_fields(model: Model) -> list[tuple[str, str]]:
