@@ -23,6 +23,7 @@ from appsync_data.tables import (
     composite_attribute_name,
     composite_key_value,
     relationship_index_name,
+    relationship_lookup,
     table_layout,
     table_layouts,
 )
@@ -545,3 +546,49 @@ def test_custom_identifier_beside_a_declared_id() -> None:
     assert "input UpdateTagInput {\n  slug: String!\n  id: ID\n}" in sdl
     assert "input DeleteTagInput {\n  slug: String!\n}" in sdl
     assert "getTag(slug: String!): Tag" in sdl
+
+
+def test_relationship_lookups() -> None:
+    schema = blog_post()
+    blog, post = schema.models["Blog"], schema.models["Post"]
+    posts = relationship_lookup(schema, blog, "posts", {"id": "b1", "name": "n"})
+    assert (posts.kind, posts.related_model, posts.key) == ("hasMany", "Post", {"blogId": "b1"})
+    assert posts.index is not None and posts.index.name == "gsi-Blog.posts"
+    parent = relationship_lookup(schema, post, "blog", {"id": "p1", "blogId": "b1"})
+    assert (parent.index, parent.key) == (None, {"id": "b1"})
+    assert relationship_lookup(schema, post, "blog", {"id": "p1"}).key is None
+
+
+def test_relationship_lookup_with_a_composite_identifier() -> None:
+    refs = ["shopRegion", "shopCode", "shopDesk"]
+    schema = a.schema(
+        {
+            "Shop": authed(
+                a.model(
+                    {
+                        "region": a.string().required(),
+                        "code": a.string().required(),
+                        "desk": a.integer().required(),
+                        "staff": a.has_many("Clerk", refs),
+                    }
+                ).identifier(["region", "code", "desk"])
+            ),
+            "Clerk": authed(
+                a.model(
+                    {
+                        "shopRegion": a.string(),
+                        "shopCode": a.string(),
+                        "shopDesk": a.integer(),
+                        "shop": a.belongs_to("Shop", refs),
+                    }
+                )
+            ),
+        }
+    )
+    shop = {"region": "eu", "code": "c1", "desk": 4}
+    staff = relationship_lookup(schema, schema.models["Shop"], "staff", shop)
+    assert staff.key == {"shopRegion": "eu", "shopCode#shopDesk": "c1#4"}
+    clerk = {"id": "k", "shopRegion": "eu", "shopCode": "c1", "shopDesk": 4}
+    owner = relationship_lookup(schema, schema.models["Clerk"], "shop", clerk)
+    assert owner.key == {"region": "eu", "code#desk": "c1#4"}
+    graphql_valid(schema)

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from appsync_data.schema import Field, Model, Schema
+from appsync_data.schema import Field, Model, RelationshipKind, Schema
 
 AttributeType = Literal["S", "N"]
 IndexSource = Literal["secondaryIndex", "relationship"]
@@ -248,3 +248,47 @@ def table_layout(schema: Schema, model: Model) -> TableLayout:
 def table_layouts(schema: Schema) -> dict[str, TableLayout]:
     """Every model's table layout, by model name."""
     return {name: table_layout(schema, model) for name, model in schema.models.items()}
+
+
+@dataclass(frozen=True)
+class RelationshipLookup:
+    """What resolving a relationship field of one source item reads.
+
+    hasMany: Query `index` (the child's `gsi-Parent.field`) with `key`; hasOne: the same with
+    limit 1; belongsTo: GetItem on the related model's table with `key` (`index` is None).
+    `key` is None when the source item holds no reference (the field resolves to null / empty).
+    """
+
+    kind: RelationshipKind
+    related_model: str
+    index: IndexLayout | None
+    key: dict[str, Any] | None
+
+
+def relationship_lookup(
+    schema: Schema, model: Model, field_name: str, source: Mapping[str, Any]
+) -> RelationshipLookup:
+    """The table, index and key values that resolve `model.field_name` for item `source`."""
+    rel = model.relationships[field_name]
+    related = schema.models[rel.related_model]
+    if rel.kind == "belongsTo":
+        # This item's reference fields hold the parent's identifier values.
+        values = {
+            key: source.get(ref)
+            for ref, key in zip(rel.references, related.identifier, strict=True)
+        }
+        layout = table_layout(schema, related)
+        key = _key_or_none(layout.key, values)
+        return RelationshipLookup(rel.kind, related.name, None, key)
+    # hasMany / hasOne: the children whose reference fields equal this item's identifier.
+    values = {
+        ref: source.get(key) for ref, key in zip(rel.references, model.identifier, strict=True)
+    }
+    index = table_layout(schema, related).relationship_index(model.name, field_name)
+    return RelationshipLookup(rel.kind, related.name, index, _key_or_none(index.key, values))
+
+
+def _key_or_none(key: KeyLayout, values: Mapping[str, Any]) -> dict[str, Any] | None:
+    if any(value is None for value in values.values()):
+        return None
+    return key.key_of(values)
