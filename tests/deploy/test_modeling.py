@@ -91,3 +91,42 @@ def test_layouts_create_real_tables(modeling_schema: Schema) -> None:
             assert sorted(
                 i["IndexName"] for i in table.get("GlobalSecondaryIndexes", [])
             ) == sorted(i["indexName"] for i in expected["globalSecondaryIndexes"])
+
+
+def _client_requests() -> list[tuple[str, str, dict[str, object]]]:
+    """(title, document, variables) of each request the real client sent (modeling.md)."""
+    text = (REFERENCE / "client-requests" / "modeling.md").read_text(encoding="utf-8")
+    requests = []
+    for section in text.split("\n## ")[1:]:
+        title = section.splitlines()[0]
+        document = section.split("```graphql\n")[1].split("```")[0]
+        variables = json.loads(section.split("variables: `")[1].split("`\n")[0])
+        requests.append((title, document, variables))
+    return requests
+
+
+CLIENT_REQUESTS = _client_requests()
+
+
+def test_client_requests_were_read() -> None:
+    titles = [title for title, _, _ in CLIENT_REQUESTS]
+    assert len(titles) >= 15 and any("lazy load (hasMany)" in t for t in titles)
+
+
+@pytest.mark.parametrize(
+    ("document", "variables"),
+    [pytest.param(d, v, id=t) for t, d, v in CLIENT_REQUESTS],
+)
+def test_client_request_is_valid_against_generated_sdl(
+    modeling_schema: Schema, document: str, variables: dict[str, object]
+) -> None:
+    # What the real aws-amplify client sends parses, validates and has acceptable variables.
+    from graphql import parse, validate
+    from graphql.execution.values import get_variable_values
+
+    schema = build_appsync_schema(render_sdl(modeling_schema))
+    ast = parse(document)
+    assert validate(schema, ast) == []
+    operation = ast.definitions[0]
+    coerced = get_variable_values(schema, operation.variable_definitions or [], variables)  # type: ignore[attr-defined]
+    assert not isinstance(coerced, list), coerced  # a list is graphql-core's list of errors
