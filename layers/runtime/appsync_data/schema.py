@@ -8,6 +8,9 @@ The Python twin of Amplify Gen 2's `a.schema` builder::
         ),
     })
 
+Models may be related (`a.has_many` / `a.belongs_to` / `a.has_one`), keyed by a custom
+`.identifier([...])` and queried through `.secondary_indexes(...)`, as in Amplify Gen 2.
+
 Everything here is pure and immutable once `a.schema(...)` returns; a wrong declaration raises
 `SchemaError` at import time, naming the model and field.
 """
@@ -186,8 +189,7 @@ def _collect_rules(callback: RulesCallback, where: str) -> tuple[AuthRule, ...]:
 # --- relationships and secondary indexes -------------------------------------------------------
 
 RelationshipKind = Literal["hasMany", "belongsTo", "hasOne"]
-# Scalars DynamoDB can key on: strings (S) and numbers (N). Booleans, lists and JSON cannot.
-_NUMBER_KEY_SCALARS = frozenset({"Int", "Float", "AWSTimestamp"})
+# DynamoDB keys are strings (S) or numbers (N): booleans, lists and JSON cannot be keys.
 _UNKEYABLE_SCALARS = frozenset({"Boolean", "AWSJSON"})
 
 
