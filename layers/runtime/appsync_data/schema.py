@@ -8,6 +8,9 @@ The Python twin of Amplify Gen 2's `a.schema` builder::
         ),
     })
 
+Models may be related (`a.has_many` / `a.belongs_to` / `a.has_one`), keyed by a custom
+`.identifier([...])` and queried through `.secondary_indexes(...)`, as in Amplify Gen 2.
+
 Everything here is pure and immutable once `a.schema(...)` returns; a wrong declaration raises
 `SchemaError` at import time, naming the model and field.
 """
@@ -183,6 +186,101 @@ def _collect_rules(callback: RulesCallback, where: str) -> tuple[AuthRule, ...]:
     return rules
 
 
+# --- relationships and secondary indexes -------------------------------------------------------
+
+RelationshipKind = Literal["hasMany", "belongsTo", "hasOne"]
+# DynamoDB keys are strings (S) or numbers (N): booleans, lists and JSON cannot be keys.
+_UNKEYABLE_SCALARS = frozenset({"Boolean", "AWSJSON"})
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """A relationship field: `a.has_many`, `a.belongs_to` or `a.has_one` (Gen 2 `references`).
+
+    `references` are fields of the child model (the one with the belongsTo) that hold the
+    parent's identifier: on hasMany/hasOne they name the related model's fields, on belongsTo
+    this model's own.
+    """
+
+    kind: RelationshipKind
+    related_model: str
+    references: tuple[str, ...]
+
+    @property
+    def is_array(self) -> bool:
+        return self.kind == "hasMany"
+
+
+def _references(kind: str, related_model: str, references: str | Sequence[str]) -> Relationship:
+    refs = (references,) if isinstance(references, str) else tuple(references)
+    where = f"a.{kind}({related_model!r}, {list(refs)!r})"
+    if not isinstance(related_model, str) or not _NAME.match(related_model):
+        raise SchemaError(f"{where}: the related model must be a model name")
+    if not refs or any(not isinstance(r, str) or not _NAME.match(r) for r in refs):
+        raise SchemaError(f"{where}: references must be one or more field names")
+    if len(set(refs)) != len(refs):
+        raise SchemaError(f"{where}: a reference field is named twice")
+    return Relationship(kind=kind, related_model=related_model, references=refs)  # type: ignore[arg-type]
+
+
+def _field_names(value: str | Sequence[str], where: str) -> tuple[str, ...]:
+    names = (value,) if isinstance(value, str) else tuple(value)
+    if any(not isinstance(n, str) or not _NAME.match(n) for n in names):
+        raise SchemaError(f"{where}: expected field names, got {list(names)!r}")
+    if len(set(names)) != len(names):
+        raise SchemaError(f"{where}: a field is named twice in {list(names)!r}")
+    return names
+
+
+@dataclass(frozen=True)
+class SecondaryIndex:
+    """`index("category").sort_keys(["rating"]).query_field("listPostsByCategory")`.
+
+    `index_name` and `query_field_name` are None until the schema fills in Amplify's defaults
+    (`postsByCategoryAndRating`, `listPostByCategoryAndRating`).
+    """
+
+    partition_key: str
+    sort_key_fields: tuple[str, ...] = ()
+    index_name: str | None = None
+    query_field_name: str | None = None
+
+    def sort_keys(self, fields: Sequence[str]) -> SecondaryIndex:
+        where = f"index({self.partition_key!r}).sort_keys(...)"
+        return replace(self, sort_key_fields=_field_names(fields, where))
+
+    def name(self, index_name: str) -> SecondaryIndex:
+        if not isinstance(index_name, str) or not re.match(r"^[A-Za-z0-9_.-]{3,255}$", index_name):
+            raise SchemaError(
+                f"index({self.partition_key!r}).name({index_name!r}): not a DynamoDB index name"
+            )
+        return replace(self, index_name=index_name)
+
+    def query_field(self, field_name: str) -> SecondaryIndex:
+        if not isinstance(field_name, str) or not _NAME.match(field_name):
+            raise SchemaError(
+                f"index({self.partition_key!r}).query_field({field_name!r}): "
+                "not a valid GraphQL field name"
+            )
+        return replace(self, query_field_name=field_name)
+
+    sortKeys = sort_keys  # noqa: N815 - Amplify's name
+    queryField = query_field  # noqa: N815 - Amplify's name
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        """The partition key, then the sort key fields."""
+        return (self.partition_key, *self.sort_key_fields)
+
+
+def index(partition_key: str) -> SecondaryIndex:
+    """The `index` function handed to `.secondary_indexes(lambda index: [...])`."""
+    return SecondaryIndex(partition_key=_field_names(partition_key, "index(...)")[0])
+
+
+IndexesCallback = Callable[[Callable[[str], SecondaryIndex]], Sequence[SecondaryIndex]]
+
+
 # --- models and schema --------------------------------------------------------------------------
 
 
@@ -190,11 +288,32 @@ def _collect_rules(callback: RulesCallback, where: str) -> tuple[AuthRule, ...]:
 class ModelBuilder:
     """`a.model({...})` before the schema gives it a name."""
 
-    fields: Mapping[str, Field]
+    fields: Mapping[str, Field | Relationship]
     rules: tuple[AuthRule, ...] = ()
+    identifier_fields: tuple[str, ...] = ("id",)
+    index_specs: tuple[SecondaryIndex, ...] = ()
 
     def authorization(self, callback: RulesCallback) -> ModelBuilder:
         return replace(self, rules=_collect_rules(callback, "model"))
+
+    def identifier(self, fields: Sequence[str]) -> ModelBuilder:
+        """The primary key: a partition key field, then optional sort key fields."""
+        names = _field_names(fields, f"model.identifier({fields!r})")
+        if not names:
+            raise SchemaError("model.identifier([]): name at least one field")
+        return replace(self, identifier_fields=names)
+
+    def secondary_indexes(self, callback: IndexesCallback) -> ModelBuilder:
+        indexes = callback(index)
+        if isinstance(indexes, SecondaryIndex):
+            indexes = [indexes]
+        indexes = tuple(indexes)
+        for spec in indexes:
+            if not isinstance(spec, SecondaryIndex):
+                raise SchemaError(f"secondary_indexes must return index(...) entries, got {spec!r}")
+        return replace(self, index_specs=indexes)
+
+    secondaryIndexes = secondary_indexes  # noqa: N815 - Amplify's name
 
 
 @dataclass(frozen=True)
@@ -202,12 +321,30 @@ class Model:
     """A named model with its declared fields plus Amplify's implicit id/createdAt/updatedAt."""
 
     name: str
-    fields: Mapping[str, Field]  # every field, implicit ones included, in SDL order
+    fields: Mapping[str, Field]  # every stored field, implicit ones included, in SDL order
     rules: tuple[AuthRule, ...]
+    identifier: tuple[str, ...] = ("id",)  # partition key field, then sort key fields
+    secondary_indexes: tuple[SecondaryIndex, ...] = ()  # names and query fields filled in
+    relationships: Mapping[str, Relationship] = field(default_factory=dict)
+    # Every field name, relationship fields included, in SDL order (empty: `fields`' order).
+    field_order: tuple[str, ...] = ()
 
     @property
     def plural_name(self) -> str:
         return _plural(self.name)
+
+    @property
+    def all_field_names(self) -> tuple[str, ...]:
+        return self.field_order or tuple(self.fields)
+
+    @property
+    def has_custom_identifier(self) -> bool:
+        return self.identifier != ("id",)
+
+    @property
+    def sort_key_fields(self) -> tuple[str, ...]:
+        """The identifier's sort key fields (none for a partition key alone)."""
+        return self.identifier[1:]
 
     @property
     def user_fields(self) -> dict[str, Field]:
@@ -267,12 +404,25 @@ def _build_model(
     if not _NAME.match(name):
         raise SchemaError(f"model {name!r}: not a valid GraphQL type name")
     declared: dict[str, Field] = {}
+    relationships: dict[str, Relationship] = {}
     for field_name, spec in builder.fields.items():
         where = f"model {name!r}, field {field_name!r}"
         if not isinstance(field_name, str) or not _NAME.match(field_name):
             raise SchemaError(f"{where}: not a valid GraphQL field name")
         if field_name in _RESERVED_FIELD_NAMES or field_name.startswith("__"):
             raise SchemaError(f"{where}: the name is reserved")
+        if isinstance(spec, Relationship):
+            if field_name in _IMPLICIT_TYPES:
+                raise SchemaError(
+                    f"{where}: Amplify adds {field_name}; it cannot be a relationship"
+                )
+            if spec.related_model not in model_names:
+                raise SchemaError(
+                    f"{where}: a.{spec.kind}({spec.related_model!r}, ...) names no model "
+                    "of this schema"
+                )
+            relationships[field_name] = spec
+            continue
         if not isinstance(spec, Field):
             raise SchemaError(f"{where}: expected a field builder such as a.string(), got {spec!r}")
         if field_name in _IMPLICIT_TYPES:
@@ -298,13 +448,147 @@ def _build_model(
             _check_default(where, spec, enums)
         declared[field_name] = spec
 
-    # Amplify's order: declared fields, then the implicit ones it adds.
+    # Amplify's order: declared fields, then the implicit ones it adds (`id` only when the
+    # identifier is the default or names it).
     fields: dict[str, Field] = {}
     fields.update({n: f for n, f in declared.items() if n not in _IMPLICIT_TYPES})
-    fields["id"] = declared.get("id", Field("ID", is_required=True)).required()
+    if "id" in declared or "id" in builder.identifier_fields:
+        fields["id"] = declared.get("id", Field("ID", is_required=True)).required()
     fields["createdAt"] = Field("AWSDateTime", is_required=True)
     fields["updatedAt"] = Field("AWSDateTime", is_required=True)
-    return Model(name=name, fields=fields, rules=builder.rules)
+    order = [n for n in builder.fields if n not in _IMPLICIT_TYPES]
+    order += [n for n in ("id", "createdAt", "updatedAt") if n in fields]
+    identifier = _check_identifier(name, builder.identifier_fields, fields)
+    indexes = tuple(_check_index(name, spec, fields) for spec in builder.index_specs)
+    return Model(
+        name=name,
+        fields=fields,
+        rules=builder.rules,
+        identifier=identifier,
+        secondary_indexes=indexes,
+        relationships=relationships,
+        field_order=tuple(order),
+    )
+
+
+def _check_key_field(where: str, field_name: str, fields: Mapping[str, Field]) -> Field:
+    spec = fields.get(field_name)
+    if spec is None:
+        raise SchemaError(f"{where}: no such field {field_name!r} on the model")
+    if spec.is_array or spec.type_name in _UNKEYABLE_SCALARS:
+        raise SchemaError(
+            f"{where}: field {field_name!r} of type {spec.type_name}"
+            f"{'[]' if spec.is_array else ''} cannot be a DynamoDB key; use a string, ID, "
+            "number, date/time or enum field"
+        )
+    return spec
+
+
+def _check_identifier(
+    model_name: str, identifier: tuple[str, ...], fields: Mapping[str, Field]
+) -> tuple[str, ...]:
+    for field_name in identifier:
+        where = f"model {model_name!r}, identifier field {field_name!r}"
+        spec = _check_key_field(where, field_name, fields)
+        if not spec.is_required:
+            raise SchemaError(f"{where}: an identifier field must be .required()")
+    return identifier
+
+
+def _check_index(
+    model_name: str, spec: SecondaryIndex, fields: Mapping[str, Field]
+) -> SecondaryIndex:
+    for field_name in spec.key_fields:
+        where = f"model {model_name!r}, secondary index on field {field_name!r}"
+        _check_key_field(where, field_name, fields)
+    # Amplify's defaults: the transformer names the index, data-schema names the query.
+    key_names = "And".join(_upper_first(n) for n in spec.key_fields)
+    index_name = spec.index_name or f"{_lower_first(_plural(model_name))}By{key_names}"
+    query_field = spec.query_field_name or f"list{_upper_first(model_name)}By{key_names}"
+    return replace(spec, index_name=index_name, query_field_name=query_field)
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _check_relationships(models: Mapping[str, Model]) -> None:
+    """Each relationship names real fields of the right types and has its other half."""
+    for model in models.values():
+        for field_name, rel in model.relationships.items():
+            where = f"model {model.name!r}, field {field_name!r}"
+            related = models[rel.related_model]
+            # The child holds the references; the parent's identifier is what they hold.
+            child, parent = (model, related) if rel.kind == "belongsTo" else (related, model)
+            for ref in rel.references:
+                if ref not in child.fields:
+                    raise SchemaError(
+                        f"{where}: reference field {ref!r} is not a field of model {child.name!r}"
+                    )
+            if len(rel.references) != len(parent.identifier):
+                raise SchemaError(
+                    f"{where}: {len(rel.references)} reference field(s) {list(rel.references)} "
+                    f"for model {parent.name!r} whose identifier has "
+                    f"{len(parent.identifier)} field(s) {list(parent.identifier)}"
+                )
+            for ref, key in zip(rel.references, parent.identifier, strict=True):
+                ref_field, key_field = child.fields[ref], parent.fields[key]
+                if ref_field.is_array or ref_field.type_name != key_field.type_name:
+                    raise SchemaError(
+                        f"{where}: reference field {child.name}.{ref} is "
+                        f"{ref_field.type_name}{'[]' if ref_field.is_array else ''} but "
+                        f"{parent.name}.{key} is {key_field.type_name}"
+                    )
+    # Only then the pairs, so a misspelt reference is reported as such, not as a missing half.
+    for model in models.values():
+        for field_name, rel in model.relationships.items():
+            where = f"model {model.name!r}, field {field_name!r}"
+            related = models[rel.related_model]
+            wanted = ("belongsTo",) if rel.kind != "belongsTo" else ("hasMany", "hasOne")
+            pairs = [
+                other_name
+                for other_name, other in related.relationships.items()
+                if other.kind in wanted
+                and other.related_model == model.name
+                and other.references == rel.references
+            ]
+            if not pairs:
+                other_kind = " or ".join(f"a.{k}" for k in wanted)
+                raise SchemaError(
+                    f"{where}: a.{rel.kind}({rel.related_model!r}, {list(rel.references)}) needs "
+                    f"{other_kind}({model.name!r}, {list(rel.references)}) on model "
+                    f"{related.name!r}"
+                )
+            if rel.kind == "belongsTo" and len(pairs) > 1:
+                raise SchemaError(
+                    f"{where}: model {related.name!r} has several relationships "
+                    f"{pairs} with the references {list(rel.references)}"
+                )
+
+
+def _check_query_fields(models: Mapping[str, Model]) -> None:
+    """Index query fields must not clash with each other or with get/list fields."""
+    taken: dict[str, str] = {}
+    for model in models.values():
+        for generated in (f"get{model.name}", f"list{model.plural_name}"):
+            taken[generated] = model.name
+    for model in models.values():
+        names: set[str | None] = set()
+        for spec in model.secondary_indexes:
+            query = spec.query_field_name or ""
+            where = f"model {model.name!r}, secondary index on field {spec.partition_key!r}"
+            if query in taken:
+                raise SchemaError(
+                    f"{where}: query field {query!r} is already a query of model {taken[query]!r}"
+                )
+            if spec.index_name in names:
+                raise SchemaError(f"{where}: index name {spec.index_name!r} is used twice")
+            names.add(spec.index_name)
+            taken[query] = model.name
 
 
 def _check_default(where: str, spec: Field, enums: Mapping[str, tuple[str, ...]]) -> None:
@@ -337,6 +621,8 @@ def build_schema(types: Mapping[str, ModelBuilder | Field]) -> Schema:
             raise SchemaError(f"type {type_name!r}: expected a.model(...) or a.enum(...)")
     if not models:
         raise SchemaError("a.schema({...}) declares no model")
+    _check_relationships(models)
+    _check_query_fields(models)
     return Schema(models=models, enums=enums)
 
 
@@ -386,7 +672,26 @@ class _Builders:
         return Field(type_name)
 
     @staticmethod
-    def model(fields: Mapping[str, Field]) -> ModelBuilder:
+    def has_many(related_model: str, references: str | Sequence[str]) -> Relationship:
+        """A list of `related_model` items whose `references` fields hold this one's identifier."""
+        return _references("hasMany", related_model, references)
+
+    @staticmethod
+    def has_one(related_model: str, references: str | Sequence[str]) -> Relationship:
+        """The one `related_model` item whose `references` fields hold this one's identifier."""
+        return _references("hasOne", related_model, references)
+
+    @staticmethod
+    def belongs_to(related_model: str, references: str | Sequence[str]) -> Relationship:
+        """The `related_model` item whose identifier this model's `references` fields hold."""
+        return _references("belongsTo", related_model, references)
+
+    hasMany = has_many  # noqa: N815 - Amplify's name
+    hasOne = has_one  # noqa: N815 - Amplify's name
+    belongsTo = belongs_to  # noqa: N815 - Amplify's name
+
+    @staticmethod
+    def model(fields: Mapping[str, Field | Relationship]) -> ModelBuilder:
         if not isinstance(fields, Mapping):
             raise SchemaError("a.model({...}) needs a mapping of field names to field builders")
         return ModelBuilder(fields=dict(fields))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from appsync_data.schema import Field, Model, Operation, Provider, Schema
+from appsync_data.schema import Field, Model, Operation, Provider, Relationship, Schema
 
 USER_POOLS = "AMAZON_COGNITO_USER_POOLS"
 IAM = "AWS_IAM"
@@ -212,13 +212,12 @@ def _enum_filter_inputs(model: Model) -> list[tuple[str, str]]:
 
 
 def _model_type(model: Model) -> str:
-    body = "".join(f"  {name}: {field_type(f)}\n" for name, f in model.fields.items())
+    body = "".join(f"  {type_field_definition(model, name)}\n" for name in model.all_field_names)
     return f"type {model.name} {_directives(model, _ALL_OPERATIONS)} {{\n{body}}}\n"
 
 
 def _model_inputs(model: Model) -> list[str]:
     name = model.name
-    user_fields = model.user_fields
     filter_name = f"Model{name}FilterInput"
     condition_name = f"Model{name}ConditionInput"
     subscription_filter = f"ModelSubscription{name}FilterInput"
@@ -227,33 +226,23 @@ def _model_inputs(model: Model) -> list[str]:
         f"  items: [{name}]!\n  nextToken: String\n}}\n",
         _input(
             filter_name,
-            [(n, _filter_type(f, False)) for n, f in model.fields.items()]
+            [(n, _filter_type(f, False)) for n, f in filter_fields(model).items()]
             + [("and", f"[{filter_name}]"), ("or", f"[{filter_name}]"), ("not", filter_name)],
         ),
         # Amplify builds the condition before it adds the timestamps, and leaves `id` out.
         _input(
             condition_name,
-            [(n, _filter_type(f, False)) for n, f in user_fields.items()]
+            [(n, _filter_type(f, False)) for n, f in condition_fields(model).items()]
             + [("and", f"[{condition_name}]"), ("or", f"[{condition_name}]")]
             + [("not", condition_name)]
             + [(n, _filter_type(model.fields[n], False)) for n in ("createdAt", "updatedAt")],
         ),
-        _input(
-            f"Create{name}Input",
-            [
-                (n, _nullable(field_type(f)) if f.has_default else field_type(f))
-                for n, f in user_fields.items()
-            ]
-            + [("id", "ID")],
-        ),
-        _input(
-            f"Update{name}Input",
-            [(n, _nullable(field_type(f))) for n, f in user_fields.items()] + [("id", "ID!")],
-        ),
-        _input(f"Delete{name}Input", [("id", "ID!")]),
+        _input(f"Create{name}Input", create_input_fields(model)),
+        _input(f"Update{name}Input", update_input_fields(model)),
+        _input(f"Delete{name}Input", delete_input_fields(model)),
         _input(
             subscription_filter,
-            [(n, _filter_type(f, True)) for n, f in model.fields.items()]
+            [(n, _filter_type(f, True)) for n, f in filter_fields(model).items()]
             + [("and", f"[{subscription_filter}]"), ("or", f"[{subscription_filter}]")],
         ),
     ]
@@ -261,8 +250,10 @@ def _model_inputs(model: Model) -> list[str]:
 
 
 def query_fields(model: Model) -> dict[str, Operation]:
-    """The model's Query fields and the operation each runs."""
-    return {f"get{model.name}": "get", f"list{model.plural_name}": "list"}
+    """The model's Query fields and the operation each runs (index queries are lists)."""
+    fields: dict[str, Operation] = {f"get{model.name}": "get", f"list{model.plural_name}": "list"}
+    fields.update({query: "list" for query in index_query_fields(model)})
+    return fields
 
 
 def mutation_fields(model: Model) -> dict[str, Operation]:
@@ -272,10 +263,15 @@ def mutation_fields(model: Model) -> dict[str, Operation]:
 
 def _query_lines(model: Model) -> list[str]:
     name = model.name
+    get_args = _arguments(get_arguments(model))
+    list_args = _arguments(list_arguments(model))
     return [
-        f"  get{name}(id: ID!): {name} {_directives(model, ('get',))}",
-        f"  list{model.plural_name}(filter: Model{name}FilterInput, limit: Int, nextToken: String)"
-        f": Model{name}Connection {_directives(model, ('list',))}",
+        f"  get{name}({get_args}): {name} {_directives(model, ('get',))}",
+        f"  list{model.plural_name}({list_args}): Model{name}Connection"
+        f" {_directives(model, ('list',))}",
+    ] + [
+        f"  {query}({_arguments(arguments)}): Model{name}Connection {_directives(model, ('list',))}"
+        for query, arguments in index_query_fields(model).items()
     ]
 
 
@@ -332,4 +328,178 @@ def render_sdl(schema: Schema) -> str:
         blocks.append(subscription_filter)
         if index == 0:
             blocks.append(roots["Subscription"])
+    blocks += key_condition_inputs(schema)
     return "\n".join(blocks)
+
+
+# --- identifiers, secondary indexes and relationships ------------------------------------------
+# Amplify's @primaryKey, @index, @hasMany, @hasOne and @belongsTo transformers: key arguments of
+# get/list, index queries, sort-key condition inputs and relationship fields.
+
+_CONNECTION_ARGUMENTS = (
+    ("sortDirection", "ModelSortDirection"),
+    ("limit", "Int"),
+    ("nextToken", "String"),
+)
+# Operators of a sort-key condition per scalar family (Amplify's Model*KeyConditionInput).
+_KEY_CONDITION_OPS: dict[str, tuple[str, ...]] = {
+    "String": ("eq", "le", "lt", "ge", "gt", "between", "beginsWith"),
+    "ID": ("eq", "le", "lt", "ge", "gt", "between", "beginsWith"),
+    "Int": ("eq", "le", "lt", "ge", "gt", "between"),
+    "Float": ("eq", "le", "lt", "ge", "gt", "between"),
+}
+_COMPOSITE_KEY_OPS = ("eq", "le", "lt", "ge", "gt", "between", "beginsWith")
+
+
+def _arguments(arguments: Iterable[tuple[str, str]]) -> str:
+    return ", ".join(f"{name}: {type_text}" for name, type_text in arguments)
+
+
+def type_field_definition(model: Model, name: str) -> str:
+    """One field of the model's object type; relationship fields with their arguments."""
+    relationship = model.relationships.get(name)
+    if relationship is None:
+        return f"{name}: {field_type(model.fields[name])}"
+    return f"{name}{relationship_field_type(relationship)}"
+
+
+def relationship_field_type(relationship: Relationship) -> str:
+    """The arguments and type of a relationship field: a connection for hasMany (the child's
+    filter, sortDirection, limit, nextToken), the related type for belongsTo and hasOne."""
+    related = relationship.related_model
+    if not relationship.is_array:
+        return f": {related}"
+    arguments = _arguments([("filter", f"Model{related}FilterInput"), *_CONNECTION_ARGUMENTS])
+    return f"({arguments}): Model{related}Connection"
+
+
+def filter_fields(model: Model) -> dict[str, Field]:
+    """The fields of the model's list and subscription filters: its stored fields, and `id`
+    even when a custom identifier leaves it out of the type (as Amplify does)."""
+    fields = {n: f for n, f in model.fields.items() if n not in ("createdAt", "updatedAt")}
+    fields.setdefault("id", Field("ID", is_required=True))
+    fields.update({n: model.fields[n] for n in ("createdAt", "updatedAt")})
+    return fields
+
+
+def condition_fields(model: Model) -> dict[str, Field]:
+    """Fields a mutation's condition can test: the declared ones but the identifier's."""
+    return {n: f for n, f in model.user_fields.items() if n not in model.identifier}
+
+
+def create_input_fields(model: Model) -> list[tuple[str, str]]:
+    """Create input: declared fields (a default makes one optional), then an optional `id`
+    when the model has one (a custom identifier without `id` names its key fields among them)."""
+    fields = [
+        (n, _nullable(field_type(f)) if f.has_default else field_type(f))
+        for n, f in model.user_fields.items()
+    ]
+    return fields + ([("id", "ID")] if "id" in model.fields else [])
+
+
+def update_input_fields(model: Model) -> list[tuple[str, str]]:
+    """Update input: every declared field optional but the identifier's, which are required."""
+    fields = [
+        (n, field_type(f) if n in model.identifier else _nullable(field_type(f)))
+        for n, f in model.user_fields.items()
+    ]
+    if "id" in model.fields:  # required when it is the key, optional beside another one
+        fields.append(("id", "ID!" if "id" in model.identifier else "ID"))
+    return fields
+
+
+def delete_input_fields(model: Model) -> list[tuple[str, str]]:
+    """Delete input: the identifier fields, required."""
+    return [(n, field_type(model.fields[n])) for n in model.identifier]
+
+
+def get_arguments(model: Model) -> list[tuple[str, str]]:
+    """Arguments of `getX`: the identifier fields, required."""
+    return delete_input_fields(model)
+
+
+def sort_key_argument(model: Model, key_name: str, sort_fields: tuple[str, ...]) -> tuple[str, str]:
+    """(argument, type) of a key's sort-key condition: `rating: ModelIntKeyConditionInput`, or
+    for several fields `statusCreatedAt: Model<X><KeyName>CompositeKeyConditionInput`."""
+    if len(sort_fields) == 1:
+        return sort_fields[0], key_condition_input_name(model.fields[sort_fields[0]])
+    argument = sort_fields[0] + "".join(n[:1].upper() + n[1:] for n in sort_fields[1:])
+    return argument, f"Model{model.name}{key_name}CompositeKeyConditionInput"
+
+
+def list_arguments(model: Model) -> list[tuple[str, str]]:
+    """Arguments of `listXs`: with a custom identifier, its partition key (optional) and sort-key
+    condition come first and `sortDirection` last, as Amplify orders them."""
+    arguments = [("filter", f"Model{model.name}FilterInput"), ("limit", "Int")]
+    arguments.append(("nextToken", "String"))
+    if not model.has_custom_identifier:
+        return arguments
+    partition_key = model.identifier[0]
+    keys = [(partition_key, _nullable(field_type(model.fields[partition_key])))]
+    if model.sort_key_fields:
+        keys.append(sort_key_argument(model, "Primary", model.sort_key_fields))
+    return keys + arguments + [("sortDirection", "ModelSortDirection")]
+
+
+def index_query_fields(model: Model) -> dict[str, list[tuple[str, str]]]:
+    """Each secondary index's Query field and its arguments: the partition key (required),
+    the sort-key condition, sortDirection, filter, limit, nextToken."""
+    queries: dict[str, list[tuple[str, str]]] = {}
+    for spec in model.secondary_indexes:
+        partition_key = spec.partition_key
+        arguments = [(partition_key, field_type(model.fields[partition_key]).rstrip("!") + "!")]
+        if spec.sort_key_fields:
+            key_name = (spec.index_name or "")[:1].upper() + (spec.index_name or "")[1:]
+            arguments.append(sort_key_argument(model, key_name, spec.sort_key_fields))
+        arguments += [("sortDirection", "ModelSortDirection")]
+        arguments += [("filter", f"Model{model.name}FilterInput")]
+        arguments += [("limit", "Int"), ("nextToken", "String")]
+        queries[spec.query_field_name or ""] = arguments
+    return queries
+
+
+def _key_scalar(f: Field) -> str:
+    # Enums and string-like AWS scalars are keyed as strings, AWSTimestamp as Int.
+    return "String" if f.is_enum else FILTER_SCALAR[f.type_name]
+
+
+def key_condition_input_name(f: Field) -> str:
+    return f"Model{_key_scalar(f)}KeyConditionInput"
+
+
+def _composite_inputs(model: Model, key_name: str, sort_fields: tuple[str, ...]) -> list[str]:
+    condition = f"Model{model.name}{key_name}CompositeKeyConditionInput"
+    key_input = f"Model{model.name}{key_name}CompositeKeyInput"
+    return [
+        _input(
+            condition,
+            [(op, f"[{key_input}]" if op == "between" else key_input) for op in _COMPOSITE_KEY_OPS],
+        ),
+        _input(key_input, [(n, _nullable(field_type(model.fields[n]))) for n in sort_fields]),
+    ]
+
+
+def key_condition_inputs(schema: Schema) -> list[str]:
+    """The sort-key condition inputs the key arguments use, once each: the identifiers' first,
+    then the secondary indexes' (Amplify's primary-key transformer runs before the index one)."""
+    keys: list[tuple[Model, str, tuple[str, ...]]] = [
+        (m, "Primary", m.sort_key_fields) for m in schema.models.values() if m.sort_key_fields
+    ]
+    for model in schema.models.values():
+        for spec in model.secondary_indexes:
+            if spec.sort_key_fields:
+                name = spec.index_name or ""
+                keys.append((model, name[:1].upper() + name[1:], spec.sort_key_fields))
+    blocks: dict[str, str] = {}
+    for model, key_name, sort_fields in keys:
+        if len(sort_fields) > 1:
+            for block in _composite_inputs(model, key_name, sort_fields):
+                blocks.setdefault(block.split()[1], block)
+            continue
+        scalar = _key_scalar(model.fields[sort_fields[0]])
+        name = f"Model{scalar}KeyConditionInput"
+        ops = _KEY_CONDITION_OPS[scalar]
+        blocks.setdefault(
+            name, _input(name, [(op, f"[{scalar}]" if op == "between" else scalar) for op in ops])
+        )
+    return list(blocks.values())
