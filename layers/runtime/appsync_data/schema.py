@@ -24,13 +24,21 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
 Provider = Literal["userPools", "identityPool", "oidc"]
-Operation = Literal["create", "update", "delete", "get", "list", "listen", "sync", "search"]
-RuleOperation = Literal[
-    "create", "update", "delete", "read", "get", "list", "listen", "sync", "search"
+# "custom" is running a custom query or mutation (`a.query()` / `a.mutation()`): only the rules of
+# such an operation grant it, and they grant nothing else.
+Operation = Literal[
+    "create", "update", "delete", "get", "list", "listen", "sync", "search", "custom"
 ]
+RuleOperation = Literal[
+    "create", "update", "delete", "read", "get", "list", "listen", "sync", "search", "custom"
+]
+CUSTOM_OPERATION: Operation = "custom"
 
 PROVIDERS: tuple[str, ...] = get_args(Provider)
-RULE_OPERATIONS: tuple[str, ...] = get_args(RuleOperation)
+# What `.to([...])` accepts on a model's rule.
+RULE_OPERATIONS: tuple[str, ...] = tuple(
+    op for op in get_args(RuleOperation) if op != CUSTOM_OPERATION
+)
 # Amplify expands "read" into every read-side operation.
 READ_OPERATIONS: tuple[Operation, ...] = ("get", "list", "listen", "sync", "search")
 DEFAULT_RULE_OPERATIONS: tuple[RuleOperation, ...] = ("create", "update", "delete", "read")
@@ -281,6 +289,113 @@ def index(partition_key: str) -> SecondaryIndex:
 IndexesCallback = Callable[[Callable[[str], SecondaryIndex]], Sequence[SecondaryIndex]]
 
 
+# --- custom types and custom operations ---------------------------------------------------------
+
+OperationType = Literal["Query", "Mutation"]
+# What a custom operation's return type names: a GraphQL scalar, a model, a custom type, an enum.
+ReturnKind = Literal["scalar", "model", "customType", "enum"]
+
+# A function's folder under functions/: lower case so it is the same folder on every file system,
+# and usable as a Lambda function name part. `data` is the models' own Lambda.
+_FUNCTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_RESERVED_FUNCTION_NAMES = frozenset({"data", "resolvers"})
+
+
+@dataclass(frozen=True)
+class FunctionHandler:
+    """`a.handler.function("stats")`: the function in `functions/stats/` runs the operation."""
+
+    function_name: str
+
+
+class _Handlers:
+    """`a.handler`: how a custom operation is handled."""
+
+    @staticmethod
+    def function(function_name: str) -> FunctionHandler:
+        if not isinstance(function_name, str) or not _FUNCTION_NAME.match(function_name):
+            raise SchemaError(
+                f"a.handler.function({function_name!r}): a function name is its folder under "
+                "functions/: lower-case letters, digits, '-' or '_', starting with a letter, "
+                "at most 63 characters"
+            )
+        if function_name in _RESERVED_FUNCTION_NAMES:
+            raise SchemaError(
+                f"a.handler.function({function_name!r}): functions/{function_name}/ is the "
+                "project's own; choose another name"
+            )
+        return FunctionHandler(function_name)
+
+
+@dataclass(frozen=True)
+class CustomTypeBuilder:
+    """`a.custom_type({...})` before the schema gives it a name."""
+
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CustomType:
+    """A named non-model object type (Amplify's `a.customType`): returned by custom operations,
+    never stored. Fields are scalars, enums or other custom types (by `a.ref`)."""
+
+    name: str
+    fields: Mapping[str, Field]
+
+
+@dataclass(frozen=True)
+class CustomOperationBuilder:
+    """`a.query()` / `a.mutation()` before the schema gives it a name."""
+
+    operation_type: OperationType
+    argument_specs: Mapping[str, Any] = field(default_factory=dict)
+    return_spec: Any = None
+    rule_values: tuple[Any, ...] | None = None  # None: `.authorization(...)` not called
+    handler_spec: Any = None
+
+    def arguments(self, arguments: Mapping[str, Field]) -> CustomOperationBuilder:
+        return replace(self, argument_specs=arguments)
+
+    def returns(self, return_type: Field) -> CustomOperationBuilder:
+        return replace(self, return_spec=return_type)
+
+    def authorization(self, callback: RulesCallback) -> CustomOperationBuilder:
+        rules = callback(Allow())
+        values = (rules,) if isinstance(rules, AuthRule) else tuple(rules)
+        return replace(self, rule_values=values)
+
+    def handler(self, handler: FunctionHandler) -> CustomOperationBuilder:
+        return replace(self, handler_spec=handler)
+
+
+@dataclass(frozen=True)
+class CustomOperation:
+    """A custom query or mutation: its arguments and return type, who may run it (rules that
+    grant `CUSTOM_OPERATION`), and the function under functions/ that runs it."""
+
+    name: str
+    operation_type: OperationType
+    arguments: Mapping[str, Field]
+    returns: Field
+    return_kind: ReturnKind
+    rules: tuple[AuthRule, ...]
+    function_name: str
+
+    @property
+    def is_query(self) -> bool:
+        return self.operation_type == "Query"
+
+    def providers(self) -> tuple[Provider, ...]:
+        seen: dict[Provider, None] = {}
+        for rule in self.rules:
+            seen.setdefault(rule.provider)
+        return tuple(seen)
+
+
+def _as_custom_rule(rule: AuthRule) -> AuthRule:
+    return replace(rule, operations=(CUSTOM_OPERATION,))
+
+
 # --- models and schema --------------------------------------------------------------------------
 
 
@@ -360,24 +475,65 @@ class Model:
 
 @dataclass(frozen=True)
 class Schema:
-    """The app schema: models and named enums, validated."""
+    """The app schema: models, named enums, custom types and custom operations, validated."""
 
     models: Mapping[str, Model]
     enums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    custom_types: Mapping[str, CustomType] = field(default_factory=dict)
+    operations: Mapping[str, CustomOperation] = field(default_factory=dict)
 
     def authorization(self, callback: RulesCallback) -> Schema:
-        """Schema-wide rules: added to every model's own rules as alternatives."""
+        """Schema-wide rules: added to every model's own rules as alternatives; the rules of a
+        custom operation that declares none (as Amplify does). A rule narrowed with `.to(...)`
+        names model operations, so it admits no one to a custom operation."""
         extra = _collect_rules(callback, "schema")
         models = {n: replace(m, rules=m.rules + extra) for n, m in self.models.items()}
-        return replace(self, models=models)
+        operation_rules = tuple(
+            _as_custom_rule(r) for r in extra if r.operations == DEFAULT_RULE_OPERATIONS
+        )
+        operations = {
+            n: op if op.rules else replace(op, rules=operation_rules)
+            for n, op in self.operations.items()
+        }
+        return replace(self, models=models, operations=operations)
 
     def model(self, name: str) -> Model:
         return self.models[name]
+
+    def operation(self, name: str) -> CustomOperation:
+        return self.operations[name]
+
+    @property
+    def queries(self) -> dict[str, CustomOperation]:
+        """The custom queries, in declaration order."""
+        return {n: op for n, op in self.operations.items() if op.operation_type == "Query"}
+
+    @property
+    def mutations(self) -> dict[str, CustomOperation]:
+        """The custom mutations, in declaration order."""
+        return {n: op for n, op in self.operations.items() if op.operation_type == "Mutation"}
+
+    def function_names(self) -> tuple[str, ...]:
+        """Each function under functions/ that handles a custom operation, once, in order."""
+        return tuple(dict.fromkeys(op.function_name for op in self.operations.values()))
+
+    def require_authorized_operations(self) -> None:
+        """Every custom operation needs a rule (its own or the schema's), as Amplify requires;
+        checked when the schema is used, since schema-wide rules come after `a.schema(...)`."""
+        for op in self.operations.values():
+            if not op.rules:
+                raise SchemaError(
+                    f"custom {op.operation_type.lower()} {op.name!r}: add .authorization(lambda "
+                    "allow: [...]): an operation no rule covers would be refused to everyone"
+                )
 
     def providers(self) -> tuple[Provider, ...]:
         seen: dict[Provider, None] = {}
         for model in self.models.values():
             for provider in model.providers():
+                seen.setdefault(provider)
+        for op in self.operations.values():
+            for provider in op.providers():
                 seen.setdefault(provider)
         return tuple(seen)
 
@@ -601,11 +757,17 @@ def _check_default(where: str, spec: Field, enums: Mapping[str, tuple[str, ...]]
         raise SchemaError(f"{where}: default {value!r} is not a valid {spec.type_name}")
 
 
-def build_schema(types: Mapping[str, ModelBuilder | Field]) -> Schema:
+SchemaEntry = ModelBuilder | Field | CustomTypeBuilder | CustomOperationBuilder
+
+
+def build_schema(types: Mapping[str, SchemaEntry]) -> Schema:
     if not isinstance(types, Mapping) or not types:
         raise SchemaError("a.schema({...}) needs a mapping of type names to a.model()/a.enum()")
     enums: dict[str, tuple[str, ...]] = {}
     for type_name, value in types.items():
+        if isinstance(value, CustomOperationBuilder):
+            _check_operation_name(type_name, value)
+            continue
         if not isinstance(type_name, str) or not _NAME.match(type_name):
             raise SchemaError(f"type {type_name!r}: not a valid GraphQL type name")
         if type_name in _SCALAR_CHECKS or type_name in _BUILT_IN_TYPES:
@@ -617,13 +779,223 @@ def build_schema(types: Mapping[str, ModelBuilder | Field]) -> Schema:
     for type_name, value in types.items():
         if isinstance(value, ModelBuilder):
             models[type_name] = _build_model(type_name, value, enums, model_names)
-        elif not (isinstance(value, Field) and value.enum_values is not None):
-            raise SchemaError(f"type {type_name!r}: expected a.model(...) or a.enum(...)")
+        elif not (
+            isinstance(value, (CustomTypeBuilder, CustomOperationBuilder))
+            or (isinstance(value, Field) and value.enum_values is not None)
+        ):
+            raise SchemaError(
+                f"type {type_name!r}: expected a.model(...), a.enum(...), a.custom_type(...), "
+                "a.query() or a.mutation()"
+            )
     if not models:
         raise SchemaError("a.schema({...}) declares no model")
     _check_relationships(models)
     _check_query_fields(models)
-    return Schema(models=models, enums=enums)
+    custom_type_names = frozenset(n for n, v in types.items() if isinstance(v, CustomTypeBuilder))
+    custom_types = {
+        name: _build_custom_type(name, value, enums, model_names, custom_type_names)
+        for name, value in types.items()
+        if isinstance(value, CustomTypeBuilder)
+    }
+    _check_custom_type_names(custom_types, models)
+    operations = {
+        name: _build_operation(name, value, enums, model_names, custom_type_names)
+        for name, value in types.items()
+        if isinstance(value, CustomOperationBuilder)
+    }
+    _check_operation_fields(operations, models)
+    return Schema(models=models, enums=enums, custom_types=custom_types, operations=operations)
+
+
+# --- custom types and operations: checks ---------------------------------------------------------
+
+
+def _check_operation_name(name: Any, builder: CustomOperationBuilder) -> None:
+    kind = builder.operation_type.lower()
+    if not isinstance(name, str) or not _NAME.match(name) or name.startswith("__"):
+        raise SchemaError(f"custom {kind} {name!r}: not a valid GraphQL field name")
+
+
+def _build_custom_type(
+    name: str,
+    builder: CustomTypeBuilder,
+    enums: dict[str, tuple[str, ...]],
+    model_names: frozenset[str],
+    custom_type_names: frozenset[str],
+) -> CustomType:
+    if not isinstance(builder.fields, Mapping) or not builder.fields:
+        raise SchemaError(f"custom type {name!r}: a.custom_type({{...}}) needs at least one field")
+    fields: dict[str, Field] = {}
+    for field_name, spec in builder.fields.items():
+        where = f"custom type {name!r}, field {field_name!r}"
+        if not isinstance(field_name, str) or not _NAME.match(field_name):
+            raise SchemaError(f"{where}: not a valid GraphQL field name")
+        if field_name.startswith("__"):
+            raise SchemaError(f"{where}: the name is reserved")
+        if not isinstance(spec, Field):
+            raise SchemaError(
+                f"{where}: expected a scalar, a.enum([...]) or a.ref(...) of an enum or custom "
+                f"type, got {spec!r}"
+            )
+        if spec.has_default:
+            raise SchemaError(f"{where}: a custom type is never stored, so it has no .default()")
+        if spec.enum_values is not None:
+            enum_name = name + _upper_first(field_name)
+            if enum_name in enums and enums[enum_name] != spec.enum_values:
+                raise SchemaError(f"{where}: enum {enum_name} is declared twice")
+            enums[enum_name] = spec.enum_values
+            spec = spec.with_type_name(enum_name)
+        elif spec.type_name in model_names:
+            raise SchemaError(
+                f"{where}: a.ref({spec.type_name!r}) names a model; a custom type cannot hold one"
+            )
+        elif spec.type_name not in (*_SCALAR_CHECKS, *enums, *custom_type_names):
+            raise SchemaError(f"{where}: unknown type {spec.type_name!r}")
+        fields[field_name] = spec
+    return CustomType(name=name, fields=fields)
+
+
+def _generated_type_names(models: Mapping[str, Model]) -> dict[str, str]:
+    """Type name -> model of each type Amplify generates for the models."""
+    names: dict[str, str] = {}
+    for model in models.values():
+        for pattern in (
+            "Model{}Connection",
+            "Model{}FilterInput",
+            "Model{}ConditionInput",
+            "Create{}Input",
+            "Update{}Input",
+            "Delete{}Input",
+            "ModelSubscription{}FilterInput",
+        ):
+            names[pattern.format(model.name)] = model.name
+    return names
+
+
+def _check_custom_type_names(
+    custom_types: Mapping[str, CustomType], models: Mapping[str, Model]
+) -> None:
+    generated = _generated_type_names(models)
+    for name in custom_types:
+        if name in generated:
+            raise SchemaError(
+                f"custom type {name!r}: the name is a type Amplify generates for model "
+                f"{generated[name]!r}"
+            )
+        if (name.startswith("Model") and name.endswith("Input")) or name == "ModelSortDirection":
+            raise SchemaError(f"custom type {name!r}: the name is a generated filter type's")
+
+
+def _type_kind(
+    spec: Field,
+    enums: Mapping[str, tuple[str, ...]],
+    model_names: frozenset[str],
+    custom_type_names: frozenset[str],
+) -> ReturnKind | None:
+    if spec.type_name in _SCALAR_CHECKS:
+        return "scalar"
+    if spec.type_name in model_names:
+        return "model"
+    if spec.type_name in custom_type_names:
+        return "customType"
+    if spec.type_name in enums:
+        return "enum"
+    return None
+
+
+def _build_operation(
+    name: str,
+    builder: CustomOperationBuilder,
+    enums: Mapping[str, tuple[str, ...]],
+    model_names: frozenset[str],
+    custom_type_names: frozenset[str],
+) -> CustomOperation:
+    where = f"custom {builder.operation_type.lower()} {name!r}"
+    arguments: dict[str, Field] = {}
+    if not isinstance(builder.argument_specs, Mapping):
+        raise SchemaError(f"{where}: .arguments({{...}}) needs a mapping of names to scalars")
+    for arg_name, spec in builder.argument_specs.items():
+        arg_where = f"{where}, argument {arg_name!r}"
+        if not isinstance(arg_name, str) or not _NAME.match(arg_name) or arg_name.startswith("__"):
+            raise SchemaError(f"{arg_where}: not a valid GraphQL argument name")
+        if not isinstance(spec, Field):
+            raise SchemaError(f"{arg_where}: expected a scalar such as a.string(), got {spec!r}")
+        if spec.enum_values is not None:
+            raise SchemaError(
+                f"{arg_where}: an inline a.enum([...]) argument is not supported; declare the "
+                "enum in the schema and use a.ref(...)"
+            )
+        if spec.has_default:
+            raise SchemaError(f"{arg_where}: arguments take no .default()")
+        kind = _type_kind(spec, enums, model_names, custom_type_names)
+        if kind not in ("scalar", "enum"):
+            raise SchemaError(
+                f"{arg_where}: unsupported argument type {spec.type_name!r}; arguments are "
+                "scalars or enums (a.ref of a model or custom type is not an input)"
+            )
+        arguments[arg_name] = spec
+
+    returns = builder.return_spec
+    if returns is None:
+        raise SchemaError(f"{where}: add .returns(...): a custom operation needs a return type")
+    if not isinstance(returns, Field) or returns.enum_values is not None or returns.has_default:
+        raise SchemaError(
+            f"{where}: .returns(...) takes a scalar or a.ref(...) of a model, custom type or "
+            f"enum, got {returns!r}"
+        )
+    return_kind = _type_kind(returns, enums, model_names, custom_type_names)
+    if return_kind is None:
+        raise SchemaError(f"{where}: .returns(a.ref({returns.type_name!r})) names no type")
+
+    handler = builder.handler_spec
+    if handler is None:
+        raise SchemaError(
+            f"{where}: add .handler(a.handler.function(NAME)): a custom operation needs a handler"
+        )
+    if not isinstance(handler, FunctionHandler):
+        raise SchemaError(f"{where}: .handler(...) takes a.handler.function(NAME), got {handler!r}")
+
+    rules: list[AuthRule] = []
+    for rule in builder.rule_values or ():
+        if not isinstance(rule, AuthRule):
+            raise SchemaError(f"{where}: authorization must return allow.* rules, got {rule!r}")
+        if rule.operations != DEFAULT_RULE_OPERATIONS:
+            raise SchemaError(
+                f"{where}: a rule of a custom operation takes no .to([...]); it admits the "
+                "caller to the whole operation"
+            )
+        rules.append(_as_custom_rule(rule))
+    return CustomOperation(
+        name=name,
+        operation_type=builder.operation_type,
+        arguments=arguments,
+        returns=returns,
+        return_kind=return_kind,
+        rules=tuple(rules),
+        function_name=handler.function_name,
+    )
+
+
+def _check_operation_fields(
+    operations: Mapping[str, CustomOperation], models: Mapping[str, Model]
+) -> None:
+    """A custom operation must not take the name of a field Amplify generates for a model."""
+    generated: dict[str, tuple[str, str]] = {}
+    for model in models.values():
+        generated[f"get{model.name}"] = ("Query", model.name)
+        generated[f"list{model.plural_name}"] = ("Query", model.name)
+        for spec in model.secondary_indexes:
+            generated[spec.query_field_name or ""] = ("Query", model.name)
+        for verb in ("create", "update", "delete"):
+            generated[f"{verb}{model.name}"] = ("Mutation", model.name)
+    for op in operations.values():
+        clash = generated.get(op.name)
+        if clash is not None:
+            root, model_name = clash
+            raise SchemaError(
+                f"custom {op.operation_type.lower()} {op.name!r}: the name is the "
+                f"{root} field Amplify generates for model {model_name!r}"
+            )
 
 
 # --- the `a` builder namespace ------------------------------------------------------------------
@@ -668,7 +1040,8 @@ class _Builders:
 
     @staticmethod
     def ref(type_name: str) -> Field:
-        """A field whose type is an enum declared at the top level of the schema."""
+        """A type declared at the top level of the schema: an enum (fields, arguments, return
+        types), a custom type (custom type fields, return types) or a model (return types)."""
         return Field(type_name)
 
     @staticmethod
@@ -690,6 +1063,27 @@ class _Builders:
     hasOne = has_one  # noqa: N815 - Amplify's name
     belongsTo = belongs_to  # noqa: N815 - Amplify's name
 
+    handler = _Handlers()
+
+    @staticmethod
+    def query() -> CustomOperationBuilder:
+        """A custom query: `.arguments({...}).returns(...).authorization(...).handler(...)`."""
+        return CustomOperationBuilder(operation_type="Query")
+
+    @staticmethod
+    def mutation() -> CustomOperationBuilder:
+        """A custom mutation: `.arguments({...}).returns(...).authorization(...).handler(...)`."""
+        return CustomOperationBuilder(operation_type="Mutation")
+
+    @staticmethod
+    def custom_type(fields: Mapping[str, Field]) -> CustomTypeBuilder:
+        """A non-model object type, returned by custom operations."""
+        if not isinstance(fields, Mapping):
+            raise SchemaError("a.custom_type({...}) needs a mapping of field names to fields")
+        return CustomTypeBuilder(fields=dict(fields))
+
+    customType = custom_type  # noqa: N815 - Amplify's name
+
     @staticmethod
     def model(fields: Mapping[str, Field | Relationship]) -> ModelBuilder:
         if not isinstance(fields, Mapping):
@@ -697,7 +1091,7 @@ class _Builders:
         return ModelBuilder(fields=dict(fields))
 
     @staticmethod
-    def schema(types: Mapping[str, ModelBuilder | Field]) -> Schema:
+    def schema(types: Mapping[str, SchemaEntry]) -> Schema:
         return build_schema(types)
 
 

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from appsync_data.schema import Field, Model, Operation, Provider, Relationship, Schema
+from appsync_data.schema import (
+    AuthRule,
+    CustomOperation,
+    CustomType,
+    Field,
+    Model,
+    Operation,
+    Provider,
+    Relationship,
+    Schema,
+)
 
 USER_POOLS = "AMAZON_COGNITO_USER_POOLS"
 IAM = "AWS_IAM"
@@ -299,16 +309,26 @@ def _root(name: str, lines: list[str]) -> str:
 
 def render_sdl(schema: Schema) -> str:
     """The whole AppSync schema for `schema`, as Amplify's transformer would emit it."""
+    schema.require_authorized_operations()
     models = list(schema.models.values())
+    model_lines = {
+        "Query": [line for m in models for line in _query_lines(m)],
+        "Mutation": [line for m in models for line in _mutation_lines(m)],
+    }
     roots = {
-        "Query": _root("Query", [line for m in models for line in _query_lines(m)]),
-        "Mutation": _root("Mutation", [line for m in models for line in _mutation_lines(m)]),
+        "Query": _root("Query", model_lines["Query"]),
+        "Mutation": _root("Mutation", model_lines["Mutation"]),
         "Subscription": _root(
             "Subscription", [line for m in models for line in _subscription_lines(m)]
         ),
     }
+    # Root types that carry custom operations are declared up front, as Amplify's input has them.
+    declared = declared_root_types(schema, model_lines)
+    roots.update(declared)
     blocks = [_model_type(m) for m in models]
     blocks += [_enum(name, values) for name, values in schema.enums.items()]
+    blocks += custom_type_definitions(schema)
+    blocks += declared.values()
     blocks += _common_types()
     seen_enum_inputs: set[str] = set()
     for index, model in enumerate(models):
@@ -320,10 +340,11 @@ def render_sdl(schema: Schema) -> str:
             model
         )
         blocks += [connection, filter_]
-        if index == 0:  # Amplify places each root type after the first model's inputs for it
+        if index == 0 and "Query" not in declared:
+            # Amplify places each root type after the first model's inputs for it
             blocks.append(roots["Query"])
         blocks += [condition, create, update, delete]
-        if index == 0:
+        if index == 0 and "Mutation" not in declared:
             blocks.append(roots["Mutation"])
         blocks.append(subscription_filter)
         if index == 0:
@@ -503,3 +524,94 @@ def key_condition_inputs(schema: Schema) -> list[str]:
             name, _input(name, [(op, f"[{scalar}]" if op == "between" else scalar) for op in ops])
         )
     return list(blocks.values())
+
+
+# --- custom types and custom operations ----------------------------------------------------------
+# `a.custom_type`, `a.query()` and `a.mutation()`: the root types that hold custom operations are
+# declared in Amplify's input (Mutation before Query) and come out first, marked @aws_iam; each
+# custom field carries the directives of its rules; a custom type inherits the directives of the
+# operations that return it (and of the custom types that hold it).
+
+
+def operation_directives(operation: CustomOperation) -> str:
+    """Auth directives of a custom operation's field: IAM, then each provider of its rules."""
+    names = ["@aws_iam"]
+    for rule in operation.rules:
+        directive = _PROVIDER_DIRECTIVES[rule.provider]
+        if directive and directive not in names:
+            names.append(directive)
+    return " ".join(names)
+
+
+def operation_field_definition(operation: CustomOperation) -> str:
+    """`echo(message: String!, times: Int): String @aws_iam @aws_cognito_user_pools`."""
+    arguments = _arguments((n, field_type(f)) for n, f in operation.arguments.items())
+    signature = f"{operation.name}({arguments})" if arguments else operation.name
+    return f"{signature}: {field_type(operation.returns)} {operation_directives(operation)}"
+
+
+def declared_root_types(schema: Schema, model_lines: dict[str, list[str]]) -> dict[str, str]:
+    """The Mutation and Query types that hold custom operations (model fields first), in
+    Amplify's order; a root type with no custom operation is not in it."""
+    roots: dict[str, str] = {}
+    for root, operations in (("Mutation", schema.mutations), ("Query", schema.queries)):
+        if not operations:
+            continue
+        lines = model_lines[root] + [
+            f"  {operation_field_definition(op)}" for op in operations.values()
+        ]
+        roots[root] = f"type {root} @aws_iam {{\n" + "".join(line + "\n" for line in lines) + "}\n"
+    return roots
+
+
+# A custom type's directives name the provider of each inherited rule (an identity-pool rule is
+# an IAM one), as Amplify's schema processor writes them; the transformer then adds @aws_iam.
+_CUSTOM_TYPE_DIRECTIVES: dict[Provider, str] = {
+    "userPools": "@aws_cognito_user_pools",
+    "identityPool": "@aws_iam",
+    "oidc": "@aws_oidc",
+}
+
+
+def inherited_rules(schema: Schema) -> dict[str, list[AuthRule]]:
+    """Custom type -> the rules of the operations that return it, directly or through the
+    custom type fields of a custom type they return."""
+    inherited: dict[str, list[AuthRule]] = {name: [] for name in schema.custom_types}
+    for operation in schema.operations.values():
+        if operation.return_kind != "customType":
+            continue
+        pending, seen = [operation.returns.type_name], set()
+        while pending:
+            name = pending.pop(0)
+            if name in seen:
+                continue
+            seen.add(name)
+            inherited[name] += operation.rules
+            pending += [
+                f.type_name
+                for f in schema.custom_types[name].fields.values()
+                if f.type_name in schema.custom_types
+            ]
+    return inherited
+
+
+def custom_type_directives(rules: Iterable[AuthRule]) -> str:
+    names: list[str] = []
+    for rule in rules:
+        directive = _CUSTOM_TYPE_DIRECTIVES[rule.provider]
+        if directive not in names:
+            names.append(directive)
+    if "@aws_iam" not in names:
+        names.append("@aws_iam")
+    return " ".join(names)
+
+
+def custom_type_definition(custom_type: CustomType, rules: Iterable[AuthRule]) -> str:
+    body = "".join(f"  {n}: {field_type(f)}\n" for n, f in custom_type.fields.items())
+    return f"type {custom_type.name} {custom_type_directives(rules)} {{\n{body}}}\n"
+
+
+def custom_type_definitions(schema: Schema) -> list[str]:
+    """Each custom type's object type, in declaration order."""
+    inherited = inherited_rules(schema)
+    return [custom_type_definition(t, inherited[n]) for n, t in schema.custom_types.items()]
