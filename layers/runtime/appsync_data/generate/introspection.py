@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from appsync_data.schema import AuthRule, Field, Model, Relationship, Schema
+from appsync_data.schema import (
+    AuthRule,
+    CustomOperation,
+    CustomType,
+    Field,
+    Model,
+    Relationship,
+    Schema,
+)
 
 _TIMESTAMPS = ("createdAt", "updatedAt")
 
@@ -126,5 +134,90 @@ def model_introspection(schema: Schema) -> dict[str, Any]:
         "enums": {
             name: {"name": name, "values": list(values)} for name, values in schema.enums.items()
         },
-        "nonModels": {},
+        "nonModels": {
+            name: non_model(t, frozenset(schema.custom_types))
+            for name, t in schema.custom_types.items()
+        },
+        **operations_introspection(schema),
     }
+
+
+# --- custom types and custom operations ----------------------------------------------------------
+
+
+def _type_reference(f: Field, kind: str) -> str | dict[str, str]:
+    """A type as modelgen names it: a scalar by name, else `{"model"|"nonModel"|"enum": name}`."""
+    return f.type_name if kind == "scalar" else {kind: f.type_name}
+
+
+def _non_model_field(name: str, f: Field, schema_kind: str) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "name": name,
+        "isArray": f.is_array,
+        "type": _type_reference(f, schema_kind),
+        "isRequired": f.is_required,
+        "attributes": [],
+    }
+    if f.is_array:
+        meta["isArrayNullable"] = not f.is_array_required
+    return meta
+
+
+def non_model(
+    custom_type: CustomType, custom_type_names: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """A custom type as modelgen lists it under `nonModels`."""
+    return {
+        "name": custom_type.name,
+        "fields": {
+            n: _non_model_field(n, f, _field_kind(f, custom_type_names))
+            for n, f in custom_type.fields.items()
+        },
+    }
+
+
+def _field_kind(f: Field, custom_type_names: frozenset[str]) -> str:
+    if f.type_name in custom_type_names:
+        return "nonModel"
+    return "enum" if f.is_enum else "scalar"
+
+
+_RETURN_KINDS = {"scalar": "scalar", "model": "model", "customType": "nonModel", "enum": "enum"}
+
+
+def _argument(name: str, f: Field) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "name": name,
+        "isArray": f.is_array,
+        "type": _type_reference(f, "enum" if f.is_enum else "scalar"),
+        "isRequired": f.is_required,
+    }
+    if f.is_array:
+        meta["isArrayNullable"] = not f.is_array_required
+    return meta
+
+
+def operation_introspection(operation: CustomOperation) -> dict[str, Any]:
+    """A custom query or mutation as modelgen lists it (no `attributes`, `arguments` only
+    when it has some)."""
+    returns = operation.returns
+    meta: dict[str, Any] = {
+        "name": operation.name,
+        "isArray": returns.is_array,
+        "type": _type_reference(returns, _RETURN_KINDS[operation.return_kind]),
+        "isRequired": returns.is_required,
+    }
+    if returns.is_array:
+        meta["isArrayNullable"] = not returns.is_array_required
+    if operation.arguments:
+        meta["arguments"] = {n: _argument(n, f) for n, f in operation.arguments.items()}
+    return meta
+
+
+def operations_introspection(schema: Schema) -> dict[str, Any]:
+    """`queries` and `mutations`, each present only when the schema declares one."""
+    sections: dict[str, Any] = {}
+    for key, operations in (("queries", schema.queries), ("mutations", schema.mutations)):
+        if operations:
+            sections[key] = {n: operation_introspection(op) for n, op in operations.items()}
+    return sections
