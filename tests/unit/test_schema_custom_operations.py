@@ -433,3 +433,25 @@ def test_bad_function_names_are_refused(name: Any) -> None:
 @pytest.mark.parametrize("name", ["stats", "todo-stats", "todo_stats2", "x" * 63])
 def test_function_names_that_are_folder_names(name: str) -> None:
     assert a.handler.function(name).function_name == name
+
+
+def test_loading_a_schema_file_refuses_an_operation_without_rules(tmp_path: Any) -> None:
+    from appsync_data.schema_file import load_schema
+
+    resource = tmp_path / "resource.py"
+    resource.write_text(
+        "from appsync_data import a\n"
+        "schema = a.schema({\n"
+        "    'Todo': a.model({'content': a.string()})"
+        ".authorization(lambda allow: [allow.authenticated()]),\n"
+        "    'hello': a.query().returns(a.string()).handler(a.handler.function('hello')),\n"
+        "})\n"
+    )
+    with pytest.raises(SystemExit, match=r"custom query 'hello': add \.authorization"):
+        load_schema(resource)
+    resource.write_text(
+        resource.read_text().replace(
+            "})\n", "}).authorization(lambda allow: [allow.authenticated()])\n"
+        )
+    )
+    assert load_schema(resource).operation("hello").rules[0].provider == "userPools"

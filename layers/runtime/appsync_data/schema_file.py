@@ -24,4 +24,8 @@ def load_schema(path: Path) -> Schema:
     schema = getattr(module, "schema", None)
     if not isinstance(schema, Schema):
         raise SystemExit(f"error: {path} defines no `schema = a.schema({{...}})`")
+    try:
+        schema.require_authorized_operations()  # schema-wide rules are known only now
+    except SchemaError as exc:
+        raise SystemExit(f"error: {path}: {exc}") from None
     return schema
