@@ -400,6 +400,20 @@ OK_RETURN = a.string()
             "custom type 'CreateTodoInput': the name is a type Amplify generates for model 'Todo'",
         ),
         (
+            {
+                "Note": a.model({"level": a.enum(["LOW"])}),
+                "NoteLevel": a.custom_type({"n": a.integer()}),
+            },
+            "custom type 'NoteLevel': the name is an enum's",
+        ),
+        (
+            {
+                "Shape": a.custom_type({"kind": a.enum(["DOT"])}),
+                "ShapeKind": a.custom_type({"n": a.integer()}),
+            },
+            "custom type 'Shape', field 'kind': its enum type ShapeKind clashes",
+        ),
+        (
             {"ModelFooInput": a.custom_type({"n": a.integer()})},
             "custom type 'ModelFooInput': the name is a generated filter type",
         ),

@@ -797,7 +797,7 @@ def build_schema(types: Mapping[str, SchemaEntry]) -> Schema:
         for name, value in types.items()
         if isinstance(value, CustomTypeBuilder)
     }
-    _check_custom_type_names(custom_types, models)
+    _check_custom_type_names(custom_types, models, enums)
     operations = {
         name: _build_operation(name, value, enums, model_names, custom_type_names)
         for name, value in types.items()
@@ -843,6 +843,10 @@ def _build_custom_type(
             enum_name = name + _upper_first(field_name)
             if enum_name in enums and enums[enum_name] != spec.enum_values:
                 raise SchemaError(f"{where}: enum {enum_name} is declared twice")
+            if enum_name in model_names or enum_name in custom_type_names:
+                raise SchemaError(
+                    f"{where}: its enum type {enum_name} clashes with type {enum_name}"
+                )
             enums[enum_name] = spec.enum_values
             spec = spec.with_type_name(enum_name)
         elif spec.type_name in model_names:
@@ -873,10 +877,14 @@ def _generated_type_names(models: Mapping[str, Model]) -> dict[str, str]:
 
 
 def _check_custom_type_names(
-    custom_types: Mapping[str, CustomType], models: Mapping[str, Model]
+    custom_types: Mapping[str, CustomType],
+    models: Mapping[str, Model],
+    enums: Mapping[str, tuple[str, ...]],
 ) -> None:
     generated = _generated_type_names(models)
     for name in custom_types:
+        if name in enums:
+            raise SchemaError(f"custom type {name!r}: the name is an enum's (a.enum on a field)")
         if name in generated:
             raise SchemaError(
                 f"custom type {name!r}: the name is a type Amplify generates for model "
