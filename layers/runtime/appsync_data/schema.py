@@ -9,10 +9,12 @@ The Python twin of Amplify Gen 2's `a.schema` builder::
     })
 
 Models may be related (`a.has_many` / `a.belongs_to` / `a.has_one`), keyed by a custom
-`.identifier([...])` and queried through `.secondary_indexes(...)`, as in Amplify Gen 2.
+`.identifier([...])` and queried through `.secondary_indexes(...)`, as in Amplify Gen 2. Custom
+queries and mutations (`a.query()` / `a.mutation()`, handled by `a.handler.function(NAME)`) return
+scalars, models or `a.custom_type({...})` objects under their own rules.
 
 Everything here is pure and immutable once `a.schema(...)` returns; a wrong declaration raises
-`SchemaError` at import time, naming the model and field.
+`SchemaError` at import time, naming the model and field (or the operation and argument).
 """
 
 from __future__ import annotations
