@@ -34,6 +34,9 @@ MAX_QUERY_DEPTH_LIMIT = 75
 
 class _DropRepeats(Visitor):
     def leave_selection_set(self, node: SelectionSetNode, *_args: Any) -> Any:
+        keys = [_response_key(selection) for selection in node.selections]
+        if len(set(keys)) == len(keys) and None not in keys:
+            return None  # every field has its own response key: nothing can repeat
         seen: set[str] = set()
         kept = []
         for selection in node.selections:
@@ -44,6 +47,12 @@ class _DropRepeats(Visitor):
         if len(kept) == len(node.selections):
             return None  # unchanged
         return SelectionSetNode(selections=tuple(kept), loc=node.loc)
+
+
+def _response_key(selection: Any) -> str | None:
+    if isinstance(selection, FieldNode):
+        return (selection.alias or selection.name).value
+    return None  # a fragment: compared in full
 
 
 def without_repeats(document: DocumentNode) -> DocumentNode:
