@@ -20,9 +20,11 @@ _QUIET_LIBRARIES = ("botocore", "urllib3", "werkzeug", "pynamodb")
 
 def configure(*, verbose: bool) -> None:
     """Set up the dev server's log lines; call before the data API is imported."""
+    # Powertools reads its level when the Lambda's logger is created (the data API's import).
     if not verbose:
-        # Powertools reads its level when the Lambda's logger is created; the user's setting wins.
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+    elif os.environ.get("POWERTOOLS_LOG_LEVEL", "").upper() != "DEBUG":
+        os.environ["POWERTOOLS_LOG_LEVEL"] = "INFO"
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", datefmt="%H:%M:%S"))
     for name in _LOCAL_LOGGERS:
