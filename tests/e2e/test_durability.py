@@ -119,5 +119,5 @@ def test_data_files_are_private(tmp_path: Path) -> None:
         assert stat.S_IMODE(journal.stat().st_mode) == 0o600
     finally:
         assert server.stop() == 0
-    for path in (server.local_dir / "dynamodb").iterdir():
+    for path in (*(server.local_dir / "dynamodb").iterdir(), server.local_dir / "moto.log"):
         assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, path

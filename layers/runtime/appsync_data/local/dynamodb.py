@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -72,7 +73,11 @@ class MotoServer:
     def start(self) -> str:
         if _port_open(self.host, self.port):
             raise RuntimeError(f"port {self.port} on {self.host} is already in use")
-        output = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
+        output: Any = subprocess.DEVNULL
+        if self.log_file:  # private, as the data it may mention
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+            output = os.fdopen(os.open(self.log_file, flags, 0o600), "ab")
+            self.log_file.chmod(0o600)
         try:
             self._process = subprocess.Popen(
                 [
