@@ -78,10 +78,16 @@ dev: $(STAMP)
 # --- deploy ---------------------------------------------------------------------------------------
 
 $(SAM_STAMP): requirements-sam.txt
-	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
-	touch $(SAM_STAMP)
+	@start=$$(date +%s); \
+	echo "Setting up $(SAM_VENV)/ (aws-sam-cli) with $(PYTHON) ..."; \
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV) || exit 1; \
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip || exit 1; \
+	$(SAM_VENV)/bin/python -m pip install --progress-bar off -r requirements-sam.txt 2>&1 \
+	  | grep --line-buffered -E '^(Collecting|Successfully installed|ERROR)' \
+	  | sed -u -e 's/^Collecting /  collecting /'; \
+	test "$${PIPESTATUS[0]}" = 0 || exit 1; \
+	touch $(SAM_STAMP); \
+	echo "$(SAM_VENV)/ ready in $$(( $$(date +%s) - start )) s"
 
 generate: $(STAMP)
 	$(BIN)/python -m appsync_data generate

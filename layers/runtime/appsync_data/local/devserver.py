@@ -215,6 +215,7 @@ class DevServer:
             f"  user pool tokens:  {python} -m appsync_data token --user alice",
             f"  IAM credentials:   {python} -m appsync_data credentials --user alice [--guest]",
             f"  (keys, ids and data live in {local}/; `make dev ARGS=--reset` starts empty)",
+            "One line per request below; `make dev ARGS=--verbose` adds the Lambda's JSON lines.",
             "Ctrl-C stops the server.",
         ]
         if OIDC in (default_mode, *additional_modes):

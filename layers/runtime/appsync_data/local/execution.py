@@ -85,9 +85,11 @@ class LocalLambdaContext:
     memory_limit_in_mb: int = 128
     log_group_name: str = "/aws/lambda/appsync-data-local"
     log_stream_name: str = "local"
+    deadline: float = float("inf")  # the request's, on time.monotonic()
 
     def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+        remaining = self.deadline - time.monotonic()
+        return 30_000 if remaining == float("inf") else max(0, int(remaining * 1000))
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,7 @@ class GraphQLExecutor:
             if not self._invocation.acquire(timeout=min(remaining, threading.TIMEOUT_MAX)):
                 raise _timed_out()
             try:
-                response = self.handler(event, LocalLambdaContext())
+                response = self.handler(event, LocalLambdaContext(deadline=context.deadline))
             finally:
                 self._invocation.release()
         except ResolverError:
