@@ -8,6 +8,7 @@ import socket
 from pathlib import Path
 
 import pytest
+from appsync_data.local.journal import WriteJournal
 from e2e_helpers import SEED_SCHEMA, DevServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -109,6 +110,8 @@ def test_a_failed_snapshot_is_retried_and_does_not_stop_the_server(tmp_path: Pat
     )
 
     class FullDisk:
+        journal = WriteJournal(tmp_path, ("Todo",))
+
         def save(self) -> int:
             raise OSError("No space left on device")
 
@@ -119,3 +122,7 @@ def test_a_failed_snapshot_is_retried_and_does_not_stop_the_server(tmp_path: Pat
 
     assert said[-1] == "Could not save the tables (will retry): No space left on device"
     assert server._dirty.is_set()  # the next save (or the one on stop) tries again
+
+    server.stop()  # the last save fails too: not "saved", and the journal is named
+    assert server.saved is False
+    assert said[-1].startswith("Could not save the tables (No space left on device); the writes")
