@@ -37,15 +37,15 @@ _SCHEMA_HELP = "the app's schema file (default: functions/data/resource.py at th
 
 def _project_paths(schema: Path | None, local_dir: Path | None) -> tuple[Path, Path, Path]:
     """(project root, schema file, local folder) for the given options."""
-    root = find_project_root(schema.parent if schema else Path.cwd())
+    root = (find_project_root(schema.parent) if schema else None) or find_project_root(Path.cwd())
     if root is None:
-        if schema is not None and local_dir is not None:
-            return schema.parent, schema, local_dir
-        where = f"{schema}" if schema else f"{Path.cwd()}"
-        raise LocalError(
-            f"no project found from {where}: run in the project (a folder with "
-            "functions/data/resource.py or template.yaml), or give --schema and --local-dir"
-        )
+        if local_dir is None:
+            raise LocalError(
+                f"no project found from {Path.cwd()}: run in the project (a folder with "
+                "functions/data/resource.py or template.yaml), or give --local-dir"
+            )
+        base = schema.parent if schema else Path.cwd()
+        return base, schema or base / DEFAULT_SCHEMA_PATH, local_dir
     return root, schema or root / DEFAULT_SCHEMA_PATH, local_dir or root / DEFAULT_FOLDER
 
 
