@@ -21,7 +21,7 @@ import pytest
 from appsync_data import a
 from appsync_data import api as api_module
 from appsync_data.api import DataApi
-from appsync_data.conditions import ATTRIBUTE_TYPES
+from appsync_data.scalars import ATTRIBUTE_TYPES
 from appsync_data.schema import Schema
 from backend import LambdaContextStub, appsync_event
 from hypothesis import HealthCheck, event, given, settings

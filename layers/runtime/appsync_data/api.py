@@ -20,6 +20,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from appsync_data.auth import caller_from_identity, decide
 from appsync_data.config import Settings
 from appsync_data.errors import DataError, InternalFailure, Unauthorized
+from appsync_data.naming import FIELD_OPERATIONS, api_names, root_type
 from appsync_data.schema import Model, Operation, Schema
 from appsync_data.store import ModelStore, shared_connection
 
@@ -35,15 +36,6 @@ def _message_as_is(message: Any) -> Any:
 logger = Logger(service=_SERVICE, json_deserializer=_message_as_is)
 tracer = Tracer(service=_SERVICE, patch_modules=["botocore"])
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "AppSyncData")
-
-# GraphQL root type and field name of each operation, as Amplify names them.
-_ROUTES: dict[Operation, tuple[str, Callable[[Model], str]]] = {
-    "get": ("Query", lambda m: f"get{m.name}"),
-    "list": ("Query", lambda m: f"list{m.plural_name}"),
-    "create": ("Mutation", lambda m: f"create{m.name}"),
-    "update": ("Mutation", lambda m: f"update{m.name}"),
-    "delete": ("Mutation", lambda m: f"delete{m.name}"),
-}
 
 
 def _before_snapshot(hook: Callable[[], None]) -> None:
@@ -85,8 +77,9 @@ class DataApi:
         _before_snapshot(self.warm)
         self.resolver = AppSyncResolver()  # type: ignore[no-untyped-call]
         for model in schema.models.values():
-            for operation, (type_name, field_name) in _ROUTES.items():
-                self._route(model, operation, type_name, field_name(model))
+            names = api_names(model)
+            for operation in FIELD_OPERATIONS:
+                self._route(model, operation, root_type(operation), names.field(operation))
         self.resolver.exception_handler(DataError)(self._refuse)
         self.resolver.exception_handler(Exception)(self._fail)
         # The Lambda handler: logging context and metrics flush around `_handle`. Tracing is one

@@ -17,21 +17,9 @@ from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.operand import Path
 
 from appsync_data.errors import InvalidArguments
+from appsync_data.scalars import ATTRIBUTE_TYPES
 from appsync_data.schema import Field
 
-# ModelAttributeTypes -> DynamoDB type codes.
-ATTRIBUTE_TYPES = {
-    "binary": "B",
-    "binarySet": "BS",
-    "bool": "BOOL",
-    "list": "L",
-    "map": "M",
-    "number": "N",
-    "numberSet": "NS",
-    "string": "S",
-    "stringSet": "SS",
-    "_null": "NULL",
-}
 MAX_DEPTH = 16  # and/or/not nesting; deeper inputs are refused rather than recursed into
 MAX_OPERATORS = 300  # DynamoDB's limit of operators in one expression; more is refused up front
 

@@ -39,6 +39,7 @@ from appsync_data.errors import (
     ItemTooLarge,
     StoreUnavailable,
 )
+from appsync_data.naming import api_names
 from appsync_data.schema import Field, Model
 from appsync_data.tokens import decode_next_token, encode_next_token
 
@@ -184,7 +185,7 @@ class ModelStore:
         return {
             "items": [self._item(raw) for raw in items],
             "nextToken": self._token(next_key),
-            _TYPENAME: f"Model{self.model.name}Connection",
+            _TYPENAME: api_names(self.model).connection,
         }
 
     def create(self, arguments: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appsync_data.naming import api_names
 from appsync_data.schema import AuthRule, Field, Model, Schema
 
 _TIMESTAMPS = ("createdAt", "updatedAt")
@@ -50,7 +51,7 @@ def _model(model: Model) -> dict[str, Any]:
         "name": model.name,
         "fields": {n: _field(n, model.fields[n]) for n in order},
         "syncable": True,
-        "pluralName": model.plural_name,
+        "pluralName": api_names(model).plural,
         "attributes": attributes,
         "primaryKeyInfo": {
             "isCustomPrimaryKey": False,

@@ -9,86 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from appsync_data import scalars
+from appsync_data.naming import api_names, enum_filter_input, scalar_filter_input
 from appsync_data.schema import Field, Model, Operation, Provider, Schema
 
 USER_POOLS = "AMAZON_COGNITO_USER_POOLS"
 IAM = "AWS_IAM"
 OIDC = "OPENID_CONNECT"
 
-# Amplify's DEFAULT_SCALARS: the filter input family each scalar is filtered with.
-FILTER_SCALAR = {
-    "String": "String",
-    "Int": "Int",
-    "Float": "Float",
-    "Boolean": "Boolean",
-    "ID": "ID",
-    "AWSDate": "String",
-    "AWSTime": "String",
-    "AWSDateTime": "String",
-    "AWSTimestamp": "Int",
-    "AWSEmail": "String",
-    "AWSJSON": "String",
-    "AWSURL": "String",
-    "AWSPhone": "String",
-    "AWSIPAddress": "String",
-}
-
-# AppSync's built-in scalars and directives: what a GraphQL library needs to parse the SDL.
-APPSYNC_PRELUDE = """\
-scalar AWSDate
-scalar AWSTime
-scalar AWSDateTime
-scalar AWSTimestamp
-scalar AWSEmail
-scalar AWSJSON
-scalar AWSURL
-scalar AWSPhone
-scalar AWSIPAddress
-directive @aws_iam on OBJECT | FIELD_DEFINITION
-directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION
-directive @aws_oidc on OBJECT | FIELD_DEFINITION
-directive @aws_api_key on OBJECT | FIELD_DEFINITION
-directive @aws_lambda on OBJECT | FIELD_DEFINITION
-directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION
-directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
-"""
-
-_CONDITIONS = ("ne", "eq", "le", "lt", "ge", "gt")
-_STRING_OPS = (*_CONDITIONS, "contains", "notContains", "between", "beginsWith")
-_NUMBER_OPS = (*_CONDITIONS, "between")
-# Operators of each scalar filter input (Amplify's *_CONDITIONS), then its functions.
-_FILTER_OPS: dict[str, tuple[str, ...]] = {
-    "String": _STRING_OPS,
-    "Int": _NUMBER_OPS,
-    "Float": _NUMBER_OPS,
-    "Boolean": ("ne", "eq"),
-    "ID": _STRING_OPS,
-}
-_FUNCTIONS: dict[str, tuple[str, ...]] = {
-    "String": ("attributeExists", "attributeType", "size"),
-    "Int": ("attributeExists", "attributeType"),
-    "Float": ("attributeExists", "attributeType"),
-    "Boolean": ("attributeExists", "attributeType"),
-    "ID": ("attributeExists", "attributeType", "size"),
-}
-_FUNCTION_TYPES = {
-    "attributeExists": "Boolean",
-    "attributeType": "ModelAttributeTypes",
-    "size": "ModelSizeInput",
-}
-_LIST_OPS = frozenset({"between", "in", "notIn"})
-_ATTRIBUTE_TYPES = (
-    "binary",
-    "binarySet",
-    "bool",
-    "list",
-    "map",
-    "number",
-    "numberSet",
-    "string",
-    "stringSet",
-    "_null",
-)
+# AppSync's built-in scalars and directives (kept importable here for the SDL's readers).
+APPSYNC_PRELUDE = scalars.APPSYNC_PRELUDE
+# The filter input families Amplify declares once, in this order.
+_FILTER_FAMILIES = tuple(scalars.FILTER_OPERATORS)
 _PROVIDER_DIRECTIVES: dict[Provider, str] = {
     "userPools": "@aws_cognito_user_pools",
     "oidc": "@aws_oidc",
@@ -142,36 +74,30 @@ def _input(name: str, fields: Iterable[tuple[str, str]]) -> str:
     return f"input {name} {{\n{body}}}\n"
 
 
-def _scalar_filter_input(scalar: str, subscription: bool) -> str:
-    if subscription:
-        name = f"ModelSubscription{scalar}Input"
-        ops: tuple[str, ...] = _FILTER_OPS[scalar]
-        if scalar != "Boolean":
-            ops = (*ops, "in", "notIn")
-        fields = [(op, f"[{scalar}]" if op in _LIST_OPS else scalar) for op in ops]
-    else:
-        name = f"Model{scalar}Input"
-        fields = [(op, f"[{scalar}]" if op in _LIST_OPS else scalar) for op in _FILTER_OPS[scalar]]
-        fields += [(fn, _FUNCTION_TYPES[fn]) for fn in _FUNCTIONS[scalar]]
-    return _input(name, fields)
+def _scalar_filter_input(family: str, subscription: bool) -> str:
+    operators = scalars.FILTER_OPERATORS[family]
+    if subscription and family != "Boolean":
+        operators = (*operators, *scalars.SUBSCRIPTION_ONLY_OPERATORS)
+    fields = [(op, f"[{family}]" if op in scalars.LIST_OPERATORS else family) for op in operators]
+    if not subscription:
+        fields += [(fn, scalars.FUNCTION_TYPES[fn]) for fn in scalars.FILTER_FUNCTIONS[family]]
+    return _input(scalar_filter_input(family, subscription=subscription), fields)
 
 
 def _common_types() -> list[str]:
-    scalars = ("String", "Int", "Float", "Boolean", "ID")
     blocks = [
         _input(
             "AmplifyAIConversationTurnErrorInput",
             [("errorType", "String!"), ("message", "String!")],
         )
     ]
-    blocks += [_scalar_filter_input(s, subscription=False) for s in scalars]
-    blocks += [_scalar_filter_input(s, subscription=True) for s in scalars]
-    blocks.append(_enum("ModelAttributeTypes", _ATTRIBUTE_TYPES))
-    blocks.append(
-        _input(
-            "ModelSizeInput", [(op, "[Int]" if op in _LIST_OPS else "Int") for op in _NUMBER_OPS]
-        )
-    )
+    blocks += [_scalar_filter_input(s, subscription=False) for s in _FILTER_FAMILIES]
+    blocks += [_scalar_filter_input(s, subscription=True) for s in _FILTER_FAMILIES]
+    blocks.append(_enum("ModelAttributeTypes", scalars.ATTRIBUTE_TYPES))
+    size_fields = [
+        (op, "[Int]" if op in scalars.LIST_OPERATORS else "Int") for op in scalars.NUMBER_OPS
+    ]
+    blocks.append(_input("ModelSizeInput", size_fields))
     blocks.append(_enum("ModelSortDirection", ("ASC", "DESC")))
     return blocks
 
@@ -182,13 +108,13 @@ def _enum(name: str, values: Iterable[str]) -> str:
 
 
 def _filter_type(f: Field, subscription: bool) -> str:
-    prefix = "ModelSubscription" if subscription else "Model"
     if f.is_enum:
         if subscription:
             # Amplify filters enums in subscriptions as strings (element-wise for lists).
-            return "ModelSubscriptionStringInput"
-        return f"Model{f.type_name}{'List' if f.is_array else ''}Input"
-    return f"{prefix}{FILTER_SCALAR[f.type_name]}Input"
+            return scalar_filter_input("String", subscription=True)
+        return enum_filter_input(f.type_name, is_list=f.is_array)
+    family = scalars.SCALARS[f.type_name].filter_family
+    return scalar_filter_input(family, subscription=subscription)
 
 
 def _enum_filter_inputs(model: Model) -> list[tuple[str, str]]:
@@ -218,12 +144,13 @@ def _model_type(model: Model) -> str:
 
 def _model_inputs(model: Model) -> list[str]:
     name = model.name
+    names = api_names(model)
     user_fields = model.user_fields
-    filter_name = f"Model{name}FilterInput"
-    condition_name = f"Model{name}ConditionInput"
-    subscription_filter = f"ModelSubscription{name}FilterInput"
+    filter_name = names.filter_input
+    condition_name = names.condition_input
+    subscription_filter = names.subscription_filter_input
     blocks = [
-        f"type Model{name}Connection {_directives(model, ('list',))} {{\n"
+        f"type {names.connection} {_directives(model, ('list',))} {{\n"
         f"  items: [{name}]!\n  nextToken: String\n}}\n",
         _input(
             filter_name,
@@ -239,7 +166,7 @@ def _model_inputs(model: Model) -> list[str]:
             + [(n, _filter_type(model.fields[n], False)) for n in ("createdAt", "updatedAt")],
         ),
         _input(
-            f"Create{name}Input",
+            names.mutation_input("create"),
             [
                 (n, _nullable(field_type(f)) if f.has_default else field_type(f))
                 for n, f in user_fields.items()
@@ -247,10 +174,10 @@ def _model_inputs(model: Model) -> list[str]:
             + [("id", "ID")],
         ),
         _input(
-            f"Update{name}Input",
+            names.mutation_input("update"),
             [(n, _nullable(field_type(f))) for n, f in user_fields.items()] + [("id", "ID!")],
         ),
-        _input(f"Delete{name}Input", [("id", "ID!")]),
+        _input(names.mutation_input("delete"), [("id", "ID!")]),
         _input(
             subscription_filter,
             [(n, _filter_type(f, True)) for n, f in model.fields.items()]
@@ -262,38 +189,41 @@ def _model_inputs(model: Model) -> list[str]:
 
 def query_fields(model: Model) -> dict[str, Operation]:
     """The model's Query fields and the operation each runs."""
-    return {f"get{model.name}": "get", f"list{model.plural_name}": "list"}
+    return api_names(model).query_fields()
 
 
 def mutation_fields(model: Model) -> dict[str, Operation]:
     """The model's Mutation fields and the operation each runs."""
-    return {f"{op}{model.name}": op for op in ("create", "update", "delete")}  # type: ignore[misc]
+    return api_names(model).mutation_fields()
 
 
 def _query_lines(model: Model) -> list[str]:
     name = model.name
+    names = api_names(model)
     return [
-        f"  get{name}(id: ID!): {name} {_directives(model, ('get',))}",
-        f"  list{model.plural_name}(filter: Model{name}FilterInput, limit: Int, nextToken: String)"
-        f": Model{name}Connection {_directives(model, ('list',))}",
+        f"  {names.field('get')}(id: ID!): {name} {_directives(model, ('get',))}",
+        f"  {names.field('list')}(filter: {names.filter_input}, limit: Int, nextToken: String)"
+        f": {names.connection} {_directives(model, ('list',))}",
     ]
 
 
 def _mutation_lines(model: Model) -> list[str]:
     name = model.name
+    names = api_names(model)
     return [
-        f"  {op}{name}(input: {op.capitalize()}{name}Input!, condition: Model{name}ConditionInput)"
-        f": {name} {_directives(model, (op,))}"  # type: ignore[arg-type]
-        for op in ("create", "update", "delete")
+        f"  {field}(input: {names.mutation_input(op)}!, condition: {names.condition_input})"
+        f": {name} {_directives(model, (op,))}"
+        for field, op in names.mutation_fields().items()
     ]
 
 
 def _subscription_lines(model: Model) -> list[str]:
     name = model.name
+    names = api_names(model)
     return [
-        f"  on{op.capitalize()}{name}(filter: ModelSubscription{name}FilterInput): {name}"
-        f' @aws_subscribe(mutations: ["{op}{name}"]) {_directives(model, ("listen",))}'
-        for op in ("create", "update", "delete")
+        f"  {field}(filter: {names.subscription_filter_input}): {name}"
+        f' @aws_subscribe(mutations: ["{names.field(op)}"]) {_directives(model, ("listen",))}'
+        for field, op in names.subscriptions().items()
     ]
 
 
