@@ -14,6 +14,7 @@ from typing import Any
 from appsync_data.api import DataApi
 from appsync_data.config import Settings
 from appsync_data.schema import Schema
+from appsync_data.store import key_schema
 from identities import our_settings, user_pool_identity
 
 SETTINGS = our_settings(next_token_secret=b"test-secret")
@@ -61,10 +62,9 @@ class Backend:
 
     def scan(self, model: str = "Todo") -> list[dict[str, Any]]:
         """Every raw item of a model's table, sorted: to compare the table before and after."""
-        table = self.api.stores[model].table
-        client = table._get_connection().connection.client
+        client = self.api.connection.client
         items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"TableName": table.Meta.table_name}
+        kwargs: dict[str, Any] = {"TableName": self.api.stores[model].table_name}
         while True:
             page = client.scan(**kwargs)
             items.extend(page["Items"])
@@ -76,7 +76,7 @@ class Backend:
     def count_requests(self, model: str = "Todo") -> list[str]:
         """Names of the DynamoDB operations sent from now on (botocore events)."""
         sent: list[str] = []
-        client = self.api.stores[model].table._get_connection().connection.client
+        client = self.api.connection.client
 
         def record(model: Any, **_: Any) -> None:
             sent.append(model.name)
@@ -85,10 +85,23 @@ class Backend:
         return sent
 
 
+def create_tables(api: DataApi) -> None:
+    """Each model's table, as template.yaml declares it."""
+    for store in api.stores.values():
+        api.connection.client.create_table(
+            **key_schema(store.table_name), BillingMode="PAY_PER_REQUEST"
+        )
+
+
+def seed(api: DataApi, model: str, item_id: str, **strings: str) -> None:
+    """Put an item straight into a model's table (string attributes only)."""
+    item = {"id": {"S": item_id}, **{name: {"S": value} for name, value in strings.items()}}
+    api.connection.client.put_item(TableName=api.stores[model].table_name, Item=item)
+
+
 def make_backend(schema: Schema, settings: Settings = SETTINGS) -> Backend:
     api = DataApi(schema, settings)
-    for store in api.stores.values():
-        store.table.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+    create_tables(api)
 
     def call(
         field_name: str, arguments: dict[str, Any] | None = None, identity: Any = "user"

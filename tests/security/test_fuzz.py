@@ -23,7 +23,7 @@ from appsync_data import api as api_module
 from appsync_data.api import DataApi
 from appsync_data.scalars import ATTRIBUTE_TYPES
 from appsync_data.schema import Schema
-from backend import LambdaContextStub, appsync_event
+from backend import LambdaContextStub, appsync_event, create_tables
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from identities import OIDC_ISSUER, USER_POOL_ISSUER, our_settings, user_pool_identity
@@ -245,9 +245,9 @@ class FuzzTarget:
     def __init__(self) -> None:
         self.api = DataApi(SCHEMA, our_settings(next_token_secret=b"fuzz-secret"))
         self.store = self.api.stores["Thing"]
-        self.store.table.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
-        self.client = self.store.table._get_connection().connection.client
-        self.table_name = self.store.table.Meta.table_name
+        create_tables(self.api)
+        self.client = self.api.connection.client
+        self.table_name = self.store.table_name
         for item_id in SEED_IDS:
             response = self.call(
                 "createThing",

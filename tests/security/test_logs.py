@@ -134,7 +134,7 @@ def test_no_secret_reaches_the_logs(
     call("deleteTodo", {"input": {"id": created["id"]}}, identity=sigv4_caller)
     # An unexpected failure: its stack trace is logged, still without secrets.
     monkeypatch.setattr(
-        api.stores["Todo"], "get", lambda arguments: (_ for _ in ()).throw(RuntimeError("boom"))
+        api.connection, "get_item", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))
     )
     failed = call("getTodo", {"id": "x"})
     assert failed["error"]["type"] == "InternalFailure"

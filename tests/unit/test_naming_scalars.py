@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from graphql import build_schema
-
 from appsync_data import scalars
 from appsync_data.local.scalars import BEHAVIOUR
 from appsync_data.naming import api_names, root_type
 from appsync_data.schema import a
+from graphql import build_schema
 
 
 def test_api_names_are_amplifys() -> None:
