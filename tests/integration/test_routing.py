@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
 from backend import Backend, LambdaContextStub, appsync_event
 from identities import user_pool_identity
 
