@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from appsync_data.api import DataApi
 from appsync_data.config import Settings
+from appsync_data.events import LambdaContextStub, resolver_event
 from appsync_data.schema import Schema
 from appsync_data.store import key_schema
 from identities import our_settings, user_pool_identity
@@ -21,35 +22,26 @@ SETTINGS = our_settings(next_token_secret=b"test-secret")
 _request_ids = itertools.count(1)
 
 
-@dataclass
-class LambdaContextStub:
-    """The attributes of the Lambda context Powertools reads."""
-
-    aws_request_id: str = field(default_factory=lambda: f"req-{next(_request_ids)}")
-    function_name: str = "data"
-    memory_limit_in_mb: int = 128
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:data"
+def lambda_context() -> LambdaContextStub:
+    """A Lambda context with a request id of its own (`req-N`)."""
+    return LambdaContextStub(aws_request_id=f"req-{next(_request_ids)}")
 
 
 def appsync_event(
     field_name: str, arguments: dict[str, Any], identity: Any, parent: str | None = None
 ) -> dict[str, Any]:
     parent = parent or ("Query" if field_name.startswith(("get", "list")) else "Mutation")
-    return {
-        "arguments": arguments,
-        "identity": identity,
-        "source": None,
-        "request": {"headers": {"x-amzn-trace-id": "Root=1-test"}, "domainName": None},
-        "info": {
-            "fieldName": field_name,
-            "parentTypeName": parent,
-            "variables": {},
-            "selectionSetList": ["id"],
-            "selectionSetGraphQL": "{ id }",
-        },
-        "prev": None,
-        "stash": {},
-    }
+    event = resolver_event(
+        parent,
+        field_name,
+        arguments,
+        identity=None,
+        headers={"x-amzn-trace-id": "Root=1-test"},
+        selection_set_list=["id"],
+        selection_set_graphql="{ id }",
+    )
+    event["identity"] = identity  # as given: the tests send malformed identities too
+    return event
 
 
 Call = Callable[..., dict[str, Any]]
@@ -109,6 +101,6 @@ def make_backend(schema: Schema, settings: Settings = SETTINGS) -> Backend:
         if identity == "user":
             identity = user_pool_identity()
         event = appsync_event(field_name, arguments or {}, identity)
-        return api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+        return api.handle(event, lambda_context())  # type: ignore[arg-type]
 
     return Backend(api=api, call=call)

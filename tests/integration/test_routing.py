@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from backend import Backend, LambdaContextStub, appsync_event
+from backend import Backend, appsync_event, lambda_context
 from identities import user_pool_identity
 
 
 def handle(backend: Backend, event: dict[str, Any]) -> dict[str, Any]:
-    return backend.api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+    return backend.api.handle(event, lambda_context())  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ import pytest
 from appsync_data import a
 from appsync_data.api import DataApi
 from appsync_data.schema import Schema
-from backend import Backend, LambdaContextStub, appsync_event, create_tables, seed
+from backend import Backend, appsync_event, create_tables, lambda_context, seed
 from identities import (
     ACCOUNT_ID,
     AUTH_ROLE_ARN,
@@ -483,7 +483,7 @@ def test_lookalike_identity(backend_with: Callable[[dict[str, Any]], Backend], c
                 requests.clear()
             event = _event(field_name, type_name, arguments, copy.deepcopy(case.identity))
 
-            response = backend.api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+            response = backend.api.handle(event, lambda_context())  # type: ignore[arg-type]
 
             if provider in case.allowed:
                 assert set(response) == {"data"}, (provider, field_name, response)

@@ -210,11 +210,11 @@ def test_an_unreachable_endpoint_is_a_clear_error(
         SCHEMA, our_settings(next_token_secret=b"x", dynamodb_endpoint="http://127.0.0.1:9")
     )
     backend = Backend(api=api, call=lambda *_, **__: {})
-    from backend import LambdaContextStub, appsync_event
+    from backend import appsync_event, lambda_context
     from identities import user_pool_identity
 
     event = appsync_event("getTodo", {"id": "x"}, user_pool_identity())
-    assert api.handle(event, LambdaContextStub()) == {"error": UNAVAILABLE}  # type: ignore[arg-type]
+    assert api.handle(event, lambda_context()) == {"error": UNAVAILABLE}  # type: ignore[arg-type]
     del backend
 
 

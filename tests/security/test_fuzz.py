@@ -23,7 +23,7 @@ from appsync_data import api as api_module
 from appsync_data.api import DataApi
 from appsync_data.scalars import ATTRIBUTE_TYPES
 from appsync_data.schema import Schema
-from backend import LambdaContextStub, appsync_event, create_tables
+from backend import appsync_event, create_tables, lambda_context
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from identities import OIDC_ISSUER, USER_POOL_ISSUER, our_settings, user_pool_identity
@@ -284,7 +284,7 @@ class FuzzTarget:
         who = user_pool_identity() if identity == "user" else identity
         event = appsync_event(field_name, {}, who)
         event["arguments"] = arguments
-        return self.api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+        return self.api.handle(event, lambda_context())  # type: ignore[arg-type]
 
     def scan(self) -> dict[str, dict[str, Any]]:
         return moto_table_items(self.table_name)

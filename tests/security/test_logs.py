@@ -15,7 +15,7 @@ import jwt
 import pytest
 from appsync_data import a
 from appsync_data import api as api_module
-from backend import Backend, LambdaContextStub, appsync_event
+from backend import Backend, appsync_event, lambda_context
 from identities import our_settings, user_pool_identity
 
 REPO = Path(__file__).resolve().parents[2]
@@ -106,7 +106,7 @@ def test_no_secret_reaches_the_logs(
             }
         )
         event["info"]["variables"] = {"authToken": ID_TOKEN}
-        return api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+        return api.handle(event, lambda_context())  # type: ignore[arg-type]
 
     created = call("createTodo", {"input": {"content": "a"}})["data"]
     call("createTodo", {"input": {"content": "b"}})

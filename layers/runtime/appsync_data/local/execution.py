@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
@@ -27,6 +26,7 @@ from graphql import (
     validate,
 )
 
+from appsync_data.events import LambdaContextStub
 from appsync_data.local.authn import AuthContext
 from appsync_data.local.events import build_event
 from appsync_data.local.graphql_schema import ExecutableSchema
@@ -44,22 +44,6 @@ class ResolverError(Exception):
         super().__init__(message)
         self.error_type = error_type
         self.message = message
-
-
-@dataclass(frozen=True)
-class LocalLambdaContext:
-    """What the Lambda runtime passes as `context`, for Powertools' logger and tracer."""
-
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_name: str = "appsync-data-local"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:appsync-data-local"
-    memory_limit_in_mb: int = 128
-    log_group_name: str = "/aws/lambda/appsync-data-local"
-    log_stream_name: str = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
 
 
 @dataclass(frozen=True)
@@ -146,7 +130,7 @@ class GraphQLExecutor:
         )
         try:
             with self._invocation:
-                response = self.handler(event, LocalLambdaContext())
+                response = self.handler(event, LambdaContextStub())
         except Exception as exc:  # the Lambda crashed: AppSync reports Lambda:Unhandled
             log.exception("handler raised for %s.%s", info.parent_type.name, info.field_name)
             raise ResolverError("Lambda:Unhandled", str(exc) or type(exc).__name__) from exc
