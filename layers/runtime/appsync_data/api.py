@@ -157,8 +157,13 @@ class DataApi:
         context: LambdaContext,
     ) -> dict[str, Any]:
         """Decide, then read the arguments and run the store operation: one field, recorded."""
-        caller = caller_from_identity(identity, self.settings)
-        decision = decide(field.model.rules, field.operation, caller, self.settings)
+        try:
+            caller = caller_from_identity(identity, self.settings)
+            decision = decide(field.model.rules, field.operation, caller, self.settings)
+        except Exception:  # a bug, never the caller's input: logged like any other failure
+            logger.exception("unexpected error")
+            metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
+            return _internal_failure(context)
         try:
             with _recorded(field, caller, decision):
                 if not decision.allowed:
@@ -166,13 +171,18 @@ class DataApi:
                 result = field.run(field.read(arguments))
         except DataError as error:
             return error.to_response()
-        except Exception:
-            message = "An internal error occurred"
-            request_id = getattr(context, "aws_request_id", None)
-            if request_id:
-                message += f" (request id {request_id})"
-            return InternalFailure(message).to_response()
+        except Exception:  # recorded (with its stack trace) by `_recorded`
+            return _internal_failure(context)
         return {"data": result}
+
+
+def _internal_failure(context: LambdaContext) -> dict[str, Any]:
+    """What the client sees of an unexpected error: no detail, the request id to look it up."""
+    message = "An internal error occurred"
+    request_id = getattr(context, "aws_request_id", None)
+    if request_id:
+        message += f" (request id {request_id})"
+    return InternalFailure(message).to_response()
 
 
 @contextmanager
