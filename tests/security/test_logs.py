@@ -15,7 +15,7 @@ import jwt
 import pytest
 from appsync_data import a
 from appsync_data import api as api_module
-from backend import Backend, LambdaContextStub, appsync_event
+from backend import Backend, appsync_event, lambda_context
 from identities import our_settings, user_pool_identity
 
 REPO = Path(__file__).resolve().parents[2]
@@ -106,7 +106,7 @@ def test_no_secret_reaches_the_logs(
             }
         )
         event["info"]["variables"] = {"authToken": ID_TOKEN}
-        return api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+        return api.handle(event, lambda_context())  # type: ignore[arg-type]
 
     created = call("createTodo", {"input": {"content": "a"}})["data"]
     call("createTodo", {"input": {"content": "b"}})
@@ -134,7 +134,7 @@ def test_no_secret_reaches_the_logs(
     call("deleteTodo", {"input": {"id": created["id"]}}, identity=sigv4_caller)
     # An unexpected failure: its stack trace is logged, still without secrets.
     monkeypatch.setattr(
-        api.stores["Todo"], "get", lambda arguments: (_ for _ in ()).throw(RuntimeError("boom"))
+        api.connection, "get_item", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))
     )
     failed = call("getTodo", {"id": "x"})
     assert failed["error"]["type"] == "InternalFailure"

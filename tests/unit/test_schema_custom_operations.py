@@ -450,7 +450,7 @@ def test_function_names_that_are_folder_names(name: str) -> None:
 
 
 def test_loading_a_schema_file_refuses_an_operation_without_rules(tmp_path: Any) -> None:
-    from appsync_data.schema_file import load_schema
+    from appsync_data.schema_file import SchemaFileError, load_schema
 
     resource = tmp_path / "resource.py"
     resource.write_text(
@@ -461,7 +461,7 @@ def test_loading_a_schema_file_refuses_an_operation_without_rules(tmp_path: Any)
         "    'hello': a.query().returns(a.string()).handler(a.handler.function('hello')),\n"
         "})\n"
     )
-    with pytest.raises(SystemExit, match=r"custom query 'hello': add \.authorization"):
+    with pytest.raises(SchemaFileError, match=r"custom query 'hello': add \.authorization"):
         load_schema(resource)
     resource.write_text(
         resource.read_text().replace(

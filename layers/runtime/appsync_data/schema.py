@@ -19,11 +19,12 @@ Everything here is pure and immutable once `a.schema(...)` returns; a wrong decl
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
+
+from appsync_data.scalars import SCALARS
 
 Provider = Literal["userPools", "identityPool", "oidc"]
 # "custom" is running a custom query or mutation (`a.query()` / `a.mutation()`): only the rules of
@@ -59,46 +60,6 @@ class SchemaError(ValueError):
 # --- fields -------------------------------------------------------------------------------------
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_str(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _is_json(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError, RecursionError):
-        return False
-    return True
-
-
-# GraphQL scalar -> check a default value must pass.
-_SCALAR_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "String": _is_str,
-    "ID": _is_str,
-    "Int": _is_int,
-    "Float": _is_number,
-    "Boolean": lambda v: isinstance(v, bool),
-    "AWSDate": _is_str,
-    "AWSTime": _is_str,
-    "AWSDateTime": _is_str,
-    "AWSTimestamp": _is_int,
-    "AWSEmail": _is_str,
-    "AWSJSON": _is_json,
-    "AWSPhone": _is_str,
-    "AWSURL": _is_str,
-    "AWSIPAddress": _is_str,
-}
-SCALARS: tuple[str, ...] = tuple(_SCALAR_CHECKS)
-
-
 @dataclass(frozen=True)
 class Field:
     """One field of a model: a GraphQL scalar or an enum, optionally a list, required, defaulted."""
@@ -113,7 +74,7 @@ class Field:
 
     @property
     def is_enum(self) -> bool:
-        return self.enum_values is not None or self.type_name not in _SCALAR_CHECKS
+        return self.enum_values is not None or self.type_name not in SCALARS
 
     def required(self) -> Field:
         # `.required()` before `.array()` marks the elements, after it the list itself (Amplify).
@@ -134,7 +95,7 @@ class Field:
         """Whether `value` is a valid value of this field's element type."""
         if self.is_enum:
             return isinstance(value, str) and value in (self.enum_values or enum_values)
-        return _SCALAR_CHECKS[self.type_name](value)
+        return SCALARS[self.type_name].check(value)
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -600,7 +561,7 @@ def _build_model(
                 )
             enums[enum_name] = spec.enum_values
             spec = spec.with_type_name(enum_name)
-        elif spec.type_name not in _SCALAR_CHECKS and spec.type_name not in enums:
+        elif spec.type_name not in SCALARS and spec.type_name not in enums:
             raise SchemaError(f"{where}: unknown type {spec.type_name!r}")
         if spec.has_default:
             _check_default(where, spec, enums)
@@ -772,7 +733,7 @@ def build_schema(types: Mapping[str, SchemaEntry]) -> Schema:
             continue
         if not isinstance(type_name, str) or not _NAME.match(type_name):
             raise SchemaError(f"type {type_name!r}: not a valid GraphQL type name")
-        if type_name in _SCALAR_CHECKS or type_name in _BUILT_IN_TYPES:
+        if type_name in SCALARS or type_name in _BUILT_IN_TYPES:
             raise SchemaError(f"type {type_name!r}: the name is a built-in GraphQL or AppSync type")
         if isinstance(value, Field) and value.enum_values is not None:
             enums[type_name] = value.enum_values
@@ -855,7 +816,7 @@ def _build_custom_type(
             raise SchemaError(
                 f"{where}: a.ref({spec.type_name!r}) names a model; a custom type cannot hold one"
             )
-        elif spec.type_name not in (*_SCALAR_CHECKS, *enums, *custom_type_names):
+        elif spec.type_name not in (*SCALARS, *enums, *custom_type_names):
             raise SchemaError(f"{where}: unknown type {spec.type_name!r}")
         fields[field_name] = spec
     return CustomType(name=name, fields=fields)
@@ -902,7 +863,7 @@ def _type_kind(
     model_names: frozenset[str],
     custom_type_names: frozenset[str],
 ) -> ReturnKind | None:
-    if spec.type_name in _SCALAR_CHECKS:
+    if spec.type_name in SCALARS:
         return "scalar"
     if spec.type_name in model_names:
         return "model"

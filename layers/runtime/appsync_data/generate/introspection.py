@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appsync_data.naming import api_names
 from appsync_data.schema import (
     AuthRule,
     CustomOperation,
@@ -61,7 +62,7 @@ def _model(model: Model) -> dict[str, Any]:
         "name": model.name,
         "fields": {n: _model_field(model, n) for n in order},
         "syncable": True,
-        "pluralName": model.plural_name,
+        "pluralName": api_names(model).plural,
         "attributes": attributes,
         "primaryKeyInfo": {
             "isCustomPrimaryKey": model.has_custom_identifier,

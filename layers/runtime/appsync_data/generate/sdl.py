@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from appsync_data import scalars
+from appsync_data.naming import api_names, enum_filter_input, scalar_filter_input
 from appsync_data.schema import (
     AuthRule,
     CustomOperation,
@@ -25,80 +27,10 @@ USER_POOLS = "AMAZON_COGNITO_USER_POOLS"
 IAM = "AWS_IAM"
 OIDC = "OPENID_CONNECT"
 
-# Amplify's DEFAULT_SCALARS: the filter input family each scalar is filtered with.
-FILTER_SCALAR = {
-    "String": "String",
-    "Int": "Int",
-    "Float": "Float",
-    "Boolean": "Boolean",
-    "ID": "ID",
-    "AWSDate": "String",
-    "AWSTime": "String",
-    "AWSDateTime": "String",
-    "AWSTimestamp": "Int",
-    "AWSEmail": "String",
-    "AWSJSON": "String",
-    "AWSURL": "String",
-    "AWSPhone": "String",
-    "AWSIPAddress": "String",
-}
-
-# AppSync's built-in scalars and directives: what a GraphQL library needs to parse the SDL.
-APPSYNC_PRELUDE = """\
-scalar AWSDate
-scalar AWSTime
-scalar AWSDateTime
-scalar AWSTimestamp
-scalar AWSEmail
-scalar AWSJSON
-scalar AWSURL
-scalar AWSPhone
-scalar AWSIPAddress
-directive @aws_iam on OBJECT | FIELD_DEFINITION
-directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION
-directive @aws_oidc on OBJECT | FIELD_DEFINITION
-directive @aws_api_key on OBJECT | FIELD_DEFINITION
-directive @aws_lambda on OBJECT | FIELD_DEFINITION
-directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION
-directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION
-"""
-
-_CONDITIONS = ("ne", "eq", "le", "lt", "ge", "gt")
-_STRING_OPS = (*_CONDITIONS, "contains", "notContains", "between", "beginsWith")
-_NUMBER_OPS = (*_CONDITIONS, "between")
-# Operators of each scalar filter input (Amplify's *_CONDITIONS), then its functions.
-_FILTER_OPS: dict[str, tuple[str, ...]] = {
-    "String": _STRING_OPS,
-    "Int": _NUMBER_OPS,
-    "Float": _NUMBER_OPS,
-    "Boolean": ("ne", "eq"),
-    "ID": _STRING_OPS,
-}
-_FUNCTIONS: dict[str, tuple[str, ...]] = {
-    "String": ("attributeExists", "attributeType", "size"),
-    "Int": ("attributeExists", "attributeType"),
-    "Float": ("attributeExists", "attributeType"),
-    "Boolean": ("attributeExists", "attributeType"),
-    "ID": ("attributeExists", "attributeType", "size"),
-}
-_FUNCTION_TYPES = {
-    "attributeExists": "Boolean",
-    "attributeType": "ModelAttributeTypes",
-    "size": "ModelSizeInput",
-}
-_LIST_OPS = frozenset({"between", "in", "notIn"})
-_ATTRIBUTE_TYPES = (
-    "binary",
-    "binarySet",
-    "bool",
-    "list",
-    "map",
-    "number",
-    "numberSet",
-    "string",
-    "stringSet",
-    "_null",
-)
+# AppSync's built-in scalars and directives (kept importable here for the SDL's readers).
+APPSYNC_PRELUDE = scalars.APPSYNC_PRELUDE
+# The filter input families Amplify declares once, in this order.
+_FILTER_FAMILIES = tuple(scalars.FILTER_OPERATORS)
 _PROVIDER_DIRECTIVES: dict[Provider, str] = {
     "userPools": "@aws_cognito_user_pools",
     "oidc": "@aws_oidc",
@@ -152,36 +84,30 @@ def _input(name: str, fields: Iterable[tuple[str, str]]) -> str:
     return f"input {name} {{\n{body}}}\n"
 
 
-def _scalar_filter_input(scalar: str, subscription: bool) -> str:
-    if subscription:
-        name = f"ModelSubscription{scalar}Input"
-        ops: tuple[str, ...] = _FILTER_OPS[scalar]
-        if scalar != "Boolean":
-            ops = (*ops, "in", "notIn")
-        fields = [(op, f"[{scalar}]" if op in _LIST_OPS else scalar) for op in ops]
-    else:
-        name = f"Model{scalar}Input"
-        fields = [(op, f"[{scalar}]" if op in _LIST_OPS else scalar) for op in _FILTER_OPS[scalar]]
-        fields += [(fn, _FUNCTION_TYPES[fn]) for fn in _FUNCTIONS[scalar]]
-    return _input(name, fields)
+def _scalar_filter_input(family: str, subscription: bool) -> str:
+    operators = scalars.FILTER_OPERATORS[family]
+    if subscription and family != "Boolean":
+        operators = (*operators, *scalars.SUBSCRIPTION_ONLY_OPERATORS)
+    fields = [(op, f"[{family}]" if op in scalars.LIST_OPERATORS else family) for op in operators]
+    if not subscription:
+        fields += [(fn, scalars.FUNCTION_TYPES[fn]) for fn in scalars.FILTER_FUNCTIONS[family]]
+    return _input(scalar_filter_input(family, subscription=subscription), fields)
 
 
 def _common_types() -> list[str]:
-    scalars = ("String", "Int", "Float", "Boolean", "ID")
     blocks = [
         _input(
             "AmplifyAIConversationTurnErrorInput",
             [("errorType", "String!"), ("message", "String!")],
         )
     ]
-    blocks += [_scalar_filter_input(s, subscription=False) for s in scalars]
-    blocks += [_scalar_filter_input(s, subscription=True) for s in scalars]
-    blocks.append(_enum("ModelAttributeTypes", _ATTRIBUTE_TYPES))
-    blocks.append(
-        _input(
-            "ModelSizeInput", [(op, "[Int]" if op in _LIST_OPS else "Int") for op in _NUMBER_OPS]
-        )
-    )
+    blocks += [_scalar_filter_input(s, subscription=False) for s in _FILTER_FAMILIES]
+    blocks += [_scalar_filter_input(s, subscription=True) for s in _FILTER_FAMILIES]
+    blocks.append(_enum("ModelAttributeTypes", scalars.ATTRIBUTE_TYPES))
+    size_fields = [
+        (op, "[Int]" if op in scalars.LIST_OPERATORS else "Int") for op in scalars.NUMBER_OPS
+    ]
+    blocks.append(_input("ModelSizeInput", size_fields))
     blocks.append(_enum("ModelSortDirection", ("ASC", "DESC")))
     return blocks
 
@@ -192,13 +118,13 @@ def _enum(name: str, values: Iterable[str]) -> str:
 
 
 def _filter_type(f: Field, subscription: bool) -> str:
-    prefix = "ModelSubscription" if subscription else "Model"
     if f.is_enum:
         if subscription:
             # Amplify filters enums in subscriptions as strings (element-wise for lists).
-            return "ModelSubscriptionStringInput"
-        return f"Model{f.type_name}{'List' if f.is_array else ''}Input"
-    return f"{prefix}{FILTER_SCALAR[f.type_name]}Input"
+            return scalar_filter_input("String", subscription=True)
+        return enum_filter_input(f.type_name, is_list=f.is_array)
+    family = scalars.SCALARS[f.type_name].filter_family
+    return scalar_filter_input(family, subscription=subscription)
 
 
 def _enum_filter_inputs(model: Model) -> list[tuple[str, str]]:
@@ -228,11 +154,12 @@ def _model_type(model: Model) -> str:
 
 def _model_inputs(model: Model) -> list[str]:
     name = model.name
-    filter_name = f"Model{name}FilterInput"
-    condition_name = f"Model{name}ConditionInput"
-    subscription_filter = f"ModelSubscription{name}FilterInput"
+    names = api_names(model)
+    filter_name = names.filter_input
+    condition_name = names.condition_input
+    subscription_filter = names.subscription_filter_input
     blocks = [
-        f"type Model{name}Connection {_directives(model, ('list',))} {{\n"
+        f"type {names.connection} {_directives(model, ('list',))} {{\n"
         f"  items: [{name}]!\n  nextToken: String\n}}\n",
         _input(
             filter_name,
@@ -247,9 +174,9 @@ def _model_inputs(model: Model) -> list[str]:
             + [("not", condition_name)]
             + [(n, _filter_type(model.fields[n], False)) for n in ("createdAt", "updatedAt")],
         ),
-        _input(f"Create{name}Input", create_input_fields(model)),
-        _input(f"Update{name}Input", update_input_fields(model)),
-        _input(f"Delete{name}Input", delete_input_fields(model)),
+        _input(names.mutation_input("create"), create_input_fields(model)),
+        _input(names.mutation_input("update"), update_input_fields(model)),
+        _input(names.mutation_input("delete"), delete_input_fields(model)),
         _input(
             subscription_filter,
             [(n, _filter_type(f, True)) for n, f in filter_fields(model).items()]
@@ -261,45 +188,47 @@ def _model_inputs(model: Model) -> list[str]:
 
 def query_fields(model: Model) -> dict[str, Operation]:
     """The model's Query fields and the operation each runs (index queries are lists)."""
-    fields: dict[str, Operation] = {f"get{model.name}": "get", f"list{model.plural_name}": "list"}
+    fields = api_names(model).query_fields()
     fields.update({query: "list" for query in index_query_fields(model)})
     return fields
 
 
 def mutation_fields(model: Model) -> dict[str, Operation]:
     """The model's Mutation fields and the operation each runs."""
-    return {f"{op}{model.name}": op for op in ("create", "update", "delete")}  # type: ignore[misc]
+    return api_names(model).mutation_fields()
 
 
 def _query_lines(model: Model) -> list[str]:
     name = model.name
+    names = api_names(model)
     get_args = _arguments(get_arguments(model))
     list_args = _arguments(list_arguments(model))
     return [
-        f"  get{name}({get_args}): {name} {_directives(model, ('get',))}",
-        f"  list{model.plural_name}({list_args}): Model{name}Connection"
-        f" {_directives(model, ('list',))}",
+        f"  {names.field('get')}({get_args}): {name} {_directives(model, ('get',))}",
+        f"  {names.field('list')}({list_args}): {names.connection} {_directives(model, ('list',))}",
     ] + [
-        f"  {query}({_arguments(arguments)}): Model{name}Connection {_directives(model, ('list',))}"
+        f"  {query}({_arguments(arguments)}): {names.connection} {_directives(model, ('list',))}"
         for query, arguments in index_query_fields(model).items()
     ]
 
 
 def _mutation_lines(model: Model) -> list[str]:
     name = model.name
+    names = api_names(model)
     return [
-        f"  {op}{name}(input: {op.capitalize()}{name}Input!, condition: Model{name}ConditionInput)"
-        f": {name} {_directives(model, (op,))}"  # type: ignore[arg-type]
-        for op in ("create", "update", "delete")
+        f"  {field}(input: {names.mutation_input(op)}!, condition: {names.condition_input})"
+        f": {name} {_directives(model, (op,))}"
+        for field, op in names.mutation_fields().items()
     ]
 
 
 def _subscription_lines(model: Model) -> list[str]:
     name = model.name
+    names = api_names(model)
     return [
-        f"  on{op.capitalize()}{name}(filter: ModelSubscription{name}FilterInput): {name}"
-        f' @aws_subscribe(mutations: ["{op}{name}"]) {_directives(model, ("listen",))}'
-        for op in ("create", "update", "delete")
+        f"  {field}(filter: {names.subscription_filter_input}): {name}"
+        f' @aws_subscribe(mutations: ["{names.field(op)}"]) {_directives(model, ("listen",))}'
+        for field, op in names.subscriptions().items()
     ]
 
 
@@ -481,7 +410,7 @@ def index_query_fields(model: Model) -> dict[str, list[tuple[str, str]]]:
 
 def _key_scalar(f: Field) -> str:
     # Enums and string-like AWS scalars are keyed as strings, AWSTimestamp as Int.
-    return "String" if f.is_enum else FILTER_SCALAR[f.type_name]
+    return "String" if f.is_enum else scalars.SCALARS[f.type_name].filter_family
 
 
 def key_condition_input_name(f: Field) -> str:

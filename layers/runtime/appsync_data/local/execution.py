@@ -17,10 +17,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
@@ -36,6 +35,7 @@ from graphql import (
     validate,
 )
 
+from appsync_data.events import LambdaContextStub
 from appsync_data.local.authn import AuthContext
 from appsync_data.local.events import build_event
 from appsync_data.local.graphql_schema import ExecutableSchema
@@ -72,24 +72,6 @@ class ResolverError(Exception):
         super().__init__(message)
         self.error_type = error_type
         self.message = message
-
-
-@dataclass(frozen=True)
-class LocalLambdaContext:
-    """What the Lambda runtime passes as `context`, for Powertools' logger and tracer."""
-
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_name: str = "appsync-data-local"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:appsync-data-local"
-    memory_limit_in_mb: int = 128
-    log_group_name: str = "/aws/lambda/appsync-data-local"
-    log_stream_name: str = "local"
-    deadline: float = float("inf")  # the request's, on time.monotonic()
-
-    def get_remaining_time_in_millis(self) -> int:
-        remaining = self.deadline - time.monotonic()
-        return 30_000 if remaining == float("inf") else max(0, int(remaining * 1000))
 
 
 @dataclass(frozen=True)
@@ -228,7 +210,7 @@ class GraphQLExecutor:
             if not self._invocation.acquire(timeout=min(remaining, threading.TIMEOUT_MAX)):
                 raise _timed_out()
             try:
-                response = self.handler(event, LocalLambdaContext(deadline=context.deadline))
+                response = self.handler(event, LambdaContextStub(deadline=context.deadline))
             finally:
                 self._invocation.release()
         except ResolverError:
