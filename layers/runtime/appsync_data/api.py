@@ -87,6 +87,8 @@ class DataApi:
         for model in schema.models.values():
             for operation, (type_name, field_name) in _ROUTES.items():
                 self._route(model, operation, type_name, field_name(model))
+            for event_name in ("Create", "Update", "Delete"):  # subscribe time: decide `listen`
+                self._route(model, "listen", "Subscription", f"on{event_name}{model.name}")
         self.resolver.exception_handler(DataError)(self._refuse)
         self.resolver.exception_handler(Exception)(self._fail)
         # The Lambda handler: logging context and metrics flush around `_handle`. Tracing is one
@@ -139,7 +141,13 @@ class DataApi:
                 metrics.add_metric(name="Refused", unit=MetricUnit.Count, value=1)
                 raise Unauthorized.for_field(type_name, field_name)
             metrics.add_metric(name="Allowed", unit=MetricUnit.Count, value=1)
-            result = getattr(self.stores[model.name], operation)(arguments)
+            # `listen` returns null, as Amplify's subscription resolvers: AppSync then delivers
+            # each mutation's result to the subscribers.
+            result = (
+                None
+                if operation == "listen"
+                else getattr(self.stores[model.name], operation)(arguments)
+            )
         logger.info("done")
         return {"data": result}
 
