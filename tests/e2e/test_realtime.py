@@ -13,7 +13,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
-import requests
 from e2e_helpers import TEST_CA, DevServerProcess, sigv4_headers
 from websockets.asyncio.client import ClientConnection, connect
 
@@ -206,7 +205,7 @@ def test_identity_pool_user_listens_and_guest_is_refused(
 ) -> None:
     server = identitypool_server
     user = server.credentials("--user", "alice")
-    guest = server.credentials("--guest")
+    guest = server.credentials("--user", "visitor", "--guest")
     connect_url = server.graphql_url + "/connect"
 
     async def scenario() -> None:
@@ -274,10 +273,3 @@ def test_http_post_of_a_subscription_points_at_the_websocket(
     response = userpool_server.post(ON_DELETE, token=userpool_server.token("alice"))
     assert response.status_code == 400
     assert "/graphql/realtime" in response.json()["errors"][0]["message"]
-
-
-def test_plain_http_on_the_tls_port_gets_a_json_answer(userpool_server: DevServerProcess) -> None:
-    plain = userpool_server.url.replace("https://", "http://") + "/graphql"
-    response = requests.post(plain, data=b"{}", timeout=5)
-    assert response.status_code == 400
-    assert "https://" in response.json()["errors"][0]["message"]

@@ -59,7 +59,15 @@ const plain = (result) => JSON.parse(JSON.stringify(result));
 
 globalThis.WebSocket ??= WebSocket;
 const line = (value) => process.stdout.write(JSON.stringify(value) + '\n');
-const describe = (error) => JSON.parse(JSON.stringify(error, Object.getOwnPropertyNames(error)));
+// Errors (and the GraphQLErrors inside the client's {errors: [...]}) with their own fields.
+const describe = (error) =>
+  JSON.parse(
+    JSON.stringify(error, (_key, value) =>
+      value instanceof Error
+        ? Object.fromEntries(Object.getOwnPropertyNames(value).map((k) => [k, value[k]]))
+        : value,
+    ),
+  );
 
 function onAcks(count, then) {
   let acked = 0;

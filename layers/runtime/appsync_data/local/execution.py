@@ -31,6 +31,7 @@ from graphql import (
 from appsync_data.local.authn import AuthContext
 from appsync_data.local.events import build_event
 from appsync_data.local.graphql_schema import ExecutableSchema
+from appsync_data.local.validation_messages import appsync_message
 
 log = logging.getLogger(__name__)
 
@@ -225,9 +226,8 @@ class GraphQLExecutor:
             return GraphQLResponse(400, {"data": None, "errors": [request_error(error)]})
         errors = validate(self.executable.schema, document)
         if errors:
-            return GraphQLResponse(
-                400, {"data": None, "errors": [request_error(e) for e in errors]}
-            )
+            entries = [request_error(e) | {"message": appsync_message(e, document)} for e in errors]
+            return GraphQLResponse(400, {"data": None, "errors": entries})
         operation = get_operation_ast(document, operation_name)
         if operation is None:
             return bad_request("Unknown or ambiguous operation; give operationName")
