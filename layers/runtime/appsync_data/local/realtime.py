@@ -47,6 +47,7 @@ from appsync_data.local.authn import AuthContext, Authenticator, Unauthenticated
 from appsync_data.local.execution import MAX_QUERY_CHARS, GraphQLExecutor, field_error
 from appsync_data.local.server import RealtimeEndpoint
 from appsync_data.local.sigv4 import SignedRequest
+from appsync_data.local.validation_messages import appsync_message
 from appsync_data.subscription_filter import FilterError, check_filter, matches
 
 log = logging.getLogger(__name__)
@@ -279,7 +280,12 @@ class RealtimeServer(RealtimeEndpoint):
         return None, auth
 
     async def _receive(self, websocket: WebSocket) -> dict[str, Any] | None:
-        text = await websocket.receive_text()
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(message.get("code", 1000))
+        text = message.get("text")
+        if text is None:  # a binary frame: the protocol is JSON text
+            return None
         if len(text.encode()) > self.limits.max_message_bytes:
             return {"type": "__too_large__"}
         try:
@@ -402,7 +408,10 @@ class RealtimeServer(RealtimeEndpoint):
         schema = self.executor.executable.schema
         errors = validate(schema, document)
         if errors:
-            return [{"errorType": "GraphQLError", "message": e.message} for e in errors]
+            return [
+                {"errorType": "GraphQLError", "message": appsync_message(e, document)}
+                for e in errors
+            ]
         operation = get_operation_ast(
             document, operation_name if isinstance(operation_name, str) else None
         )
