@@ -62,7 +62,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py --artifact "$$dir" && echo && \
 	$(BIN)/python bench/warm_overhead.py --artifact "$$dir" && echo && \
 	$(BIN)/python bench/request_counts.py --artifact "$$dir" && echo && \
-	$(BIN)/python bench/local_throughput.py
+	$(BIN)/python bench/local_throughput.py && echo && \
+	$(BIN)/python bench/realtime_latency.py
 
 # --- local ----------------------------------------------------------------------------------------
 # make dev [DEV_HOST=127.0.0.1] [DEV_PORT=20002] [ARGS="--reset --dynamodb-endpoint URL ..."]
