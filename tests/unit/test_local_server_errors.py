@@ -4,6 +4,7 @@ real-time client that does not keep up is dropped instead of holding up mutation
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import logging
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 from appsync_data.local.authn import AuthContext
 from appsync_data.local.realtime import Connection, RealtimeLimits, RealtimeServer, Subscription
 from appsync_data.local.server import LocalAppSync, valid_host_header
+from starlette.websockets import WebSocket
 
 
 def _app(executor: Any) -> LocalAppSync:
@@ -112,3 +114,41 @@ def test_a_client_that_does_not_keep_up_is_dropped_and_publishing_goes_on() -> N
         assert fast.queue.qsize() == 1
 
     asyncio.run(scenario())
+
+
+def test_connections_over_the_limit_get_a_clear_connection_error() -> None:
+    async def scenario() -> list[dict[str, Any]]:
+        executor = MagicMock()
+        executor.executable.schema.subscription_type = None
+        authenticator = MagicMock()
+        authenticator.authenticate.return_value = AuthContext("AMAZON_COGNITO_USER_POOLS", {})
+        server = RealtimeServer(executor, authenticator, RealtimeLimits(max_connections=0))
+        header = base64.urlsafe_b64encode(b'{"Authorization": "t"}').decode().rstrip("=")
+        scope = {
+            "type": "websocket",
+            "path": "/graphql/realtime",
+            "subprotocols": ["graphql-ws", f"header-{header}"],
+            "headers": [],
+            "client": ("127.0.0.1", 1),
+        }
+        incoming = [
+            {"type": "websocket.connect"},
+            {"type": "websocket.receive", "text": '{"type": "connection_init"}'},
+        ]
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            return incoming.pop(0) if incoming else {"type": "websocket.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        await server.serve(WebSocket(scope, receive, send))
+        return sent
+
+    sent = asyncio.run(scenario())
+    assert sent[0] == {"type": "websocket.accept", "subprotocol": "graphql-ws", "headers": []}
+    refusal = json.loads(sent[1]["text"])
+    assert refusal["type"] == "connection_error"
+    assert refusal["payload"]["errors"][0]["errorType"] == "LimitExceededError"
+    assert sent[-1]["type"] == "websocket.close"
