@@ -18,10 +18,10 @@ ENV ?= default
 # sam build runs the python3.13 it finds on PATH: put the chosen interpreter's bin first.
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: help venv test lint typecheck unit dev generate validate build deploy bench clean refresh-reference
+.PHONY: help venv test lint typecheck unit dev generate validate build deploy bench clean refresh-reference browser-deps
 
 help:
-	@echo "make dev        run the local AppSync-compatible API (http://127.0.0.1:20002/graphql)"
+	@echo "make dev        run the local AppSync-compatible API (https://127.0.0.1:20002/graphql)"
 	@echo "make test       lint, type-check and run every test"
 	@echo "make generate   write schema.graphql and template.yaml from functions/data/resource.py"
 	@echo "make validate   sam validate --lint (offline)"
@@ -52,8 +52,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(SAM_STAMP)
+unit: $(STAMP) $(SAM_STAMP) browser-deps
 	$(BIN)/pytest
+
+# Headless Chromium and NSS's certutil for the browser test (tests/e2e/test_browser.py), from
+# Debian's packages, when missing (needs root, as on CI and the dev machines).
+browser-deps:
+	@command -v chromium >/dev/null && command -v certutil >/dev/null || { \
+	  echo "installing Debian's chromium and libnss3-tools for the browser test ..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends chromium libnss3-tools; }
 
 test: lint typecheck unit
 
@@ -64,7 +72,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py --artifact "$$dir" && echo && \
 	$(BIN)/python bench/warm_overhead.py --artifact "$$dir" && echo && \
 	$(BIN)/python bench/request_counts.py --artifact "$$dir" && echo && \
-	$(BIN)/python bench/local_throughput.py
+	$(BIN)/python bench/local_throughput.py && echo && \
+	$(BIN)/python bench/realtime_latency.py
 
 # --- local ----------------------------------------------------------------------------------------
 # make dev [DEV_HOST=127.0.0.1] [DEV_PORT=20002] [ARGS="--reset --dynamodb-endpoint URL ..."]

@@ -1,18 +1,21 @@
 """Local server throughput: requests per second and p50/p99 latency of authenticated calls.
 
-Starts `python -m appsync_data dev` (werkzeug, a thread per request; moto's DynamoDB in its own
-process) on a free loopback port with a fresh local folder (`--reset`), mints a user-pool token
-with `python -m appsync_data token`, creates one Todo, then loads the server from THIS process
-(the second one): `--clients` threads, each with its own `http.client` connection, send
-authenticated `getTodo` and `createTodo` requests, one operation after the other, each bounded by
-`--requests` AND `--seconds`. A few warm-up requests per operation are not counted. Every answer
-must be HTTP 200 with the field's data and no `errors`; any other answer is an error, and errors
-make the script exit 1. The server is stopped with SIGINT (as Ctrl-C) at the end.
+Starts `python -m appsync_data dev` (uvicorn over TLS, the Lambda's code on worker threads;
+moto's DynamoDB in its own process) on a free loopback port with a fresh local folder
+(`--reset`), mints a user-pool token with `python -m appsync_data token`, creates one Todo,
+then loads the server from THIS process (the second one): `--clients` threads, each with its
+own `http.client` connection, send authenticated `getTodo` and `createTodo` requests, one
+operation after the other, each bounded by `--requests` AND `--seconds`. A few warm-up requests
+per operation are not counted. Every answer must be HTTP 200 with the field's data and no
+`errors`; any other answer is an error, and errors make the script exit 1. The server is stopped
+with SIGINT (as Ctrl-C) at the end.
 
-werkzeug's development server answers every request with `Connection: close`, so each request
-opens a new loopback TCP connection (the client would keep it alive; the server does not).
+Each client keeps its HTTPS connection alive (HTTP/1.1 keep-alive), trusting the server's local CA
+(`.local/tls/ca.pem`), as a browser or the Amplify client does; `--new-connections` opens a new
+connection (TCP + TLS handshake) per request instead, the old werkzeug server's behaviour.
 
-Usage: `python bench/local_throughput.py [--clients 4] [--requests 1000] [--seconds 15] [--quick]`.
+Usage: `python bench/local_throughput.py [--clients 4] [--requests 1000] [--seconds 15] [--quick]
+[--new-connections]`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import json
 import os
 import platform
 import signal
+import ssl
 import statistics
 import subprocess
 import sys
@@ -126,6 +130,8 @@ def _wait_until_serving(process: subprocess.Popen[bytes], server_file: Path, log
             raise RuntimeError(f"the dev server exited:\n{log.read_text()[-3000:]}")
         if server_file.exists():
             url = str(json.loads(server_file.read_text())["url"])
+            ca = server_file.parent / "tls" / "ca.pem"
+            _CONTEXTS[url] = ssl.create_default_context(cafile=str(ca))
             try:
                 status, _ = _request(url, "GET", "/oidc/.well-known/jwks.json", b"", {})
             except OSError:
@@ -147,12 +153,22 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(STOP_TIMEOUT_SECONDS)
 
 
+_CONTEXTS: dict[str, ssl.SSLContext] = {}  # server URL -> trusts its local CA (.local/tls)
+
+
+def tls_context(url: str) -> ssl.SSLContext:
+    return _CONTEXTS[url]
+
+
 def _request(
     url: str, method: str, path: str, body: bytes, headers: dict[str, str]
 ) -> tuple[int, bytes]:
     parts = urlsplit(url)
-    connection = http.client.HTTPConnection(
-        parts.hostname or "127.0.0.1", parts.port, timeout=REQUEST_TIMEOUT_SECONDS
+    connection = http.client.HTTPSConnection(
+        parts.hostname or "127.0.0.1",
+        parts.port,
+        timeout=REQUEST_TIMEOUT_SECONDS,
+        context=tls_context(url),
     )
     try:
         connection.request(method, path, body=body or None, headers=headers)
@@ -183,8 +199,10 @@ def _check(field_name: str, status: int, payload: bytes) -> str | None:
 class LoadGenerator:
     """`clients` threads, each with its own HTTP connection, sharing a bounded request budget."""
 
-    def __init__(self, url: str, token: str, clients: int) -> None:
+    def __init__(self, url: str, token: str, clients: int, new_connections: bool = False) -> None:
         parts = urlsplit(url)
+        self.context = tls_context(url)
+        self.new_connections = new_connections
         self.host = parts.hostname or "127.0.0.1"
         self.port = parts.port
         self.headers = {"content-type": "application/json", "authorization": token}
@@ -199,8 +217,8 @@ class LoadGenerator:
         deadline = started + seconds
 
         def client() -> None:
-            connection = http.client.HTTPConnection(
-                self.host, self.port, timeout=REQUEST_TIMEOUT_SECONDS
+            connection = http.client.HTTPSConnection(
+                self.host, self.port, timeout=REQUEST_TIMEOUT_SECONDS, context=self.context
             )
             try:
                 while time.perf_counter() < deadline:
@@ -208,6 +226,8 @@ class LoadGenerator:
                         if next(budget, None) is None:
                             return
                     sent = time.perf_counter_ns()
+                    if self.new_connections:
+                        connection.close()  # the next request connects anew (TCP + TLS)
                     try:
                         # http.client reconnects by itself when the server closed the connection.
                         connection.request("POST", "/graphql", body=body, headers=self.headers)
@@ -265,6 +285,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15.0, help="time per operation (max)")
     parser.add_argument("--warmup", type=int, default=50, help="uncounted requests per operation")
     parser.add_argument("--quick", action="store_true", help="a tiny run: 2 clients, 20 requests")
+    parser.add_argument(
+        "--new-connections", action="store_true", help="a new connection per request"
+    )
     args = parser.parse_args()
     if args.quick:
         args.clients, args.requests, args.seconds, args.warmup = 2, 20, 10.0, 4
@@ -277,7 +300,7 @@ def main() -> int:
         with dev_server(workdir) as url:
             token = _cli("token", "--user", "bench", "--local-dir", str(workdir / ".local"))
             todo_id = _create_one(url, token)
-            load = LoadGenerator(url, token, args.clients)
+            load = LoadGenerator(url, token, args.clients, args.new_connections)
             operations = (
                 Operation("getTodo", GET_TODO, {"id": todo_id}),
                 Operation("createTodo", CREATE_TODO, {"input": {"content": "buy milk"}}),
@@ -291,7 +314,8 @@ def main() -> int:
     print(
         f"local server (`python -m appsync_data dev`, moto DynamoDB) on loopback; load from a "
         f"second process: {args.clients} clients, user-pool JWT, at most {args.requests} "
-        f"requests or {args.seconds:g} s per operation"
+        f"requests or {args.seconds:g} s per operation; HTTPS, "
+        + ("a new connection per request" if args.new_connections else "keep-alive")
     )
     print(f"{'operation':12}{'requests':>9}{'req/s':>9}{'p50':>10}{'p99':>10}{'errors':>8}")
     for name, outcome in outcomes.items():

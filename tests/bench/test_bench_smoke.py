@@ -91,3 +91,15 @@ def test_local_throughput_prints_figures_per_operation_without_errors() -> None:
         assert p50.endswith("ms") and p99.endswith("ms"), line
         assert float(p50[:-2]) <= float(p99[:-2]), line
         assert errors == "0", line
+
+
+@pytest.mark.slow
+def test_realtime_latency_prints_delivery_percentiles_without_errors() -> None:
+    output = run_script("realtime_latency.py", "--quick")
+    lines = [line for line in output.splitlines() if line.startswith("delivery ")]
+    assert len(lines) == 2, output
+    for line in lines:
+        words = line.split()
+        p50, p99 = float(words[words.index("p50") + 1]), float(words[words.index("p99") + 1])
+        assert p50 <= p99, line
+        assert "(25 deliveries)" in line, line  # 5 subscribers x 5 mutations, all delivered

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import certifi
 import requests
+from appsync_data.local.tls import TlsFiles, load_or_make_ca
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 REPO = Path(__file__).resolve().parents[2]
 JS_DIR = Path(__file__).resolve().parent / "js"
@@ -32,6 +42,37 @@ schema = a.schema(
     }}
 )
 """
+
+
+def _test_ca() -> TlsFiles:
+    """One local CA for every dev server of the test run (each server's .local/tls is seeded with
+    it, and signs its own server certificate), trusted by this process's HTTP clients and by Node:
+    clients verify the certificate as users' clients do, never `verify=False`."""
+    folder = Path(tempfile.mkdtemp(prefix="appsync-data-test-ca-"))
+    atexit.register(shutil.rmtree, folder, True)
+    files = TlsFiles(folder)
+    load_or_make_ca(files)
+    bundle = folder / "bundle.pem"  # the public CAs too: other tests may call real endpoints
+    bundle.write_bytes(Path(certifi.where()).read_bytes() + b"\n" + files.ca_cert.read_bytes())
+    os.environ["REQUESTS_CA_BUNDLE"] = str(bundle)
+    os.environ["SSL_CERT_FILE"] = str(bundle)  # ssl.create_default_context(): aiohttp, http.client
+    return files
+
+
+TEST_CA = _test_ca()
+
+
+def seed_local_ca(local_dir: Path) -> None:
+    """Give a dev server's local folder the test CA (it keeps an existing CA, as for users)."""
+    target = TlsFiles(local_dir / "tls")
+    target.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for source, destination in (
+        (TEST_CA.ca_cert, target.ca_cert),
+        (TEST_CA.ca_key, target.ca_key),
+    ):
+        if not destination.exists():
+            shutil.copyfile(source, destination)
+            destination.chmod(0o600 if destination == target.ca_key else 0o644)
 
 
 def write_variant_schema(folder: Path, provider: str) -> Path:
@@ -90,6 +131,7 @@ class DevServerProcess:
     def start(self, *extra: str) -> DevServerProcess:
         server_file = self.local_dir / "server.json"
         server_file.unlink(missing_ok=True)
+        seed_local_ca(self.local_dir)
         log_path = self.workdir / "dev.log"
         with log_path.open("a") as log_file:
             self.process = subprocess.Popen(
@@ -211,7 +253,11 @@ def run_amplify_client(
     credentials: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Run tests/e2e/js/client.mjs: the real aws-amplify client. Returns what it printed."""
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "NODE_EXTRA_CA_CERTS": str(TEST_CA.ca_cert),
+    }
     if token is not None:
         env["DEV_TOKEN"] = token
     if credentials is not None:
@@ -228,4 +274,121 @@ def run_amplify_client(
     if done.returncode != 0:
         raise RuntimeError(f"node failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
+
+
+class AmplifyProcess:
+    """tests/e2e/js/client.mjs in a real-time scenario: a long-running Node process whose JSON
+    lines (one per event) are read as they come."""
+
+    def __init__(
+        self,
+        outputs: Path,
+        auth_mode: str,
+        scenario: str,
+        *,
+        token: str | None = None,
+        credentials: dict[str, Any] | None = None,
+        filter_: dict[str, Any] | None = None,
+    ) -> None:
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": os.environ.get("HOME", "/tmp"),
+            "NODE_EXTRA_CA_CERTS": str(TEST_CA.ca_cert),
+        }
+        if token is not None:
+            env["DEV_TOKEN"] = token
+        if credentials is not None:
+            env["DEV_CREDENTIALS"] = json.dumps(credentials)
+        if filter_ is not None:
+            env["DEV_FILTER"] = json.dumps(filter_)
+        node = shutil.which("node") or "node"
+        self.process = subprocess.Popen(
+            [node, "client.mjs", str(outputs), auth_mode, scenario],
+            cwd=JS_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: queue.Queue[dict[str, Any] | None] = queue.Queue()
+        self.stderr: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for text in self.process.stdout:
+            if text.strip().startswith("{"):
+                self.lines.put(json.loads(text))
+        self.lines.put(None)
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        self.stderr.extend(self.process.stderr)
+
+    def next(self, timeout: float = 20.0) -> dict[str, Any]:
+        try:
+            value = self.lines.get(timeout=timeout)
+        except queue.Empty:
+            raise TimeoutError(
+                f"no event from node in {timeout}s: {''.join(self.stderr)}"
+            ) from None
+        if value is None:
+            raise RuntimeError(f"node exited ({self.process.wait()}):\n{''.join(self.stderr)}")
+        return value
+
+    def nothing_more(self, wait: float) -> bool:
+        try:
+            value = self.lines.get(timeout=wait)
+        except queue.Empty:
+            return True
+        self.lines.put(value)
+        return False
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)
+
+    def __enter__(self) -> AmplifyProcess:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def sigv4_headers(
+    server: DevServerProcess, creds: Mapping[str, Any], url: str, body: str
+) -> dict[str, str]:
+    """The headers the Amplify client sends for IAM: SigV4 (service appsync) of a POST of `body`
+    to `url` (`/graphql/connect` with `{}` to connect, `/graphql` with the data of a start)."""
+    request = AWSRequest(
+        method="POST",
+        url=url,
+        data=body.encode(),
+        headers={
+            "accept": "application/json, text/javascript",
+            "content-encoding": "amz-1.0",
+            "content-type": "application/json; charset=UTF-8",
+            "host": server.url.split("//", 1)[1],
+        },
+    )
+    credentials = Credentials(creds["accessKeyId"], creds["secretAccessKey"], creds["sessionToken"])
+    SigV4Auth(credentials, "appsync", "us-east-1").add_auth(request)
+    return dict(request.headers.items())
+
+
+def sigv4_post(
+    server: DevServerProcess, creds: Mapping[str, Any], query: str, variables: Mapping[str, Any]
+) -> dict[str, Any]:
+    body = json.dumps({"query": query, "variables": dict(variables)})
+    headers = sigv4_headers(server, creds, server.graphql_url, body)
+    response = requests.post(server.graphql_url, data=body.encode(), headers=headers, timeout=30)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
     return result

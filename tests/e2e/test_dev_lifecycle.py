@@ -91,7 +91,7 @@ def test_dynamodb_stays_on_loopback_whatever_the_api_host(tmp_path: Path) -> Non
     # on another address.
     server = DevServerProcess(schema=SEED_SCHEMA, workdir=tmp_path).start("--host", "127.0.0.2")
     try:
-        assert server.url.startswith("http://127.0.0.2:")
+        assert server.url.startswith("https://127.0.0.2:")
         log = (tmp_path / "dev.log").read_text()
         assert re.search(r"DynamoDB server on http://127\.0\.0\.1:\d+", log), log
     finally:

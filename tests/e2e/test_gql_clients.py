@@ -36,7 +36,7 @@ DELETE = "mutation Delete($input: DeleteTodoInput!) { deleteTodo(input: $input) 
 
 
 def _client(server: DevServerProcess, auth: AppSyncAuthentication) -> Client:
-    transport = AIOHTTPTransport(url=server.graphql_url, auth=auth, ssl=False)
+    transport = AIOHTTPTransport(url=server.graphql_url, auth=auth, ssl=True)
     return Client(transport=transport, fetch_schema_from_transport=False, execute_timeout=30)
 
 

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import socket
+import ssl
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -567,7 +568,11 @@ def test_huge_announced_body_is_refused_without_reading_it(attacker: Attacker) -
         f"Authorization: {token}\r\nContent-Length: {10**12}\r\n\r\n"
     ).encode()
     started = time.monotonic()
-    with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+    tls = ssl.create_default_context()  # trusts the test CA (SSL_CERT_FILE, e2e_helpers)
+    with (
+        socket.create_connection((url.hostname, url.port), timeout=5) as raw,
+        tls.wrap_socket(raw, server_hostname=url.hostname) as sock,
+    ):
         sock.sendall(request)
         answer = b""
         while b"\r\n\r\n" not in answer and len(answer) < 65536:

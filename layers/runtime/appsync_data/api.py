@@ -102,6 +102,13 @@ class DataApi:
             self._register(model, "delete", names, reader.delete, store.delete)
         self.connection.client  # noqa: B018 - creating the client is the point
         _before_snapshot(self.warm)
+        for model in schema.models.values():
+            # Subscribe time: decide `listen` and answer null, as Amplify's subscription
+            # resolvers do; AppSync then delivers each mutation's result to the subscribers.
+            for field_name in api_names(model).subscriptions():
+                self.fields[f"Subscription.{field_name}"] = FieldOperation(
+                    model, "listen", "Subscription", field_name, _no_request, _no_result
+                )
         # The Lambda handler: logging context and metrics flush around `_handle`. Tracing is one
         # subsegment per operation (in `_recorded`) plus botocore's: no handler-wide subsegment,
         # whose cost per request (and copy of each response into X-Ray) bought nothing more.
@@ -174,6 +181,14 @@ class DataApi:
         except Exception:  # recorded (with its stack trace) by `_recorded`
             return _internal_failure(context)
         return {"data": result}
+
+
+def _no_request(arguments: Mapping[str, Any]) -> None:
+    return None
+
+
+def _no_result(request: None) -> None:
+    return None
 
 
 def _internal_failure(context: LambdaContext) -> dict[str, Any]:

@@ -5,10 +5,18 @@
 //
 // AUTH_MODE: userPool | oidc | iam. The token (userPool/oidc) comes in DEV_TOKEN, the credentials
 // (iam) in DEV_CREDENTIALS, both as printed by `python -m appsync_data token|credentials`.
-// SCENARIO: crud (create, get, list, update, delete, get) or list (one list call).
-// Prints one JSON object: what each client call returned.
+// SCENARIO: crud (create, get, list, update, delete, get) or list (one list call): prints one
+// JSON object, what each client call returned. Real-time scenarios print one JSON line per event,
+// for the test to read as they come (tests/e2e/test_amplify_realtime.py):
+//   subscribe  Todo.onCreate({filter: DEV_FILTER}): {"ready"} once AppSync acked it, then
+//              {"item"} per delivery, {"error"} on a subscription error
+//   observe    Todo.observeQuery(): {"ready"} once its three subscriptions are acked and the first
+//              snapshot is synced, then {"snapshot": [contents, sorted]} per snapshot
+// Node 20 has no global WebSocket: the `ws` package's is installed as the global, as an app does.
 import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
 import { Amplify } from 'aws-amplify';
+import { Hub } from 'aws-amplify/utils';
 import { decodeJWT } from 'aws-amplify/auth';
 import { generateClient } from 'aws-amplify/data';
 
@@ -49,8 +57,57 @@ const client = generateClient({ authMode });
 // What a call gave back, without Amplify's internal fields.
 const plain = (result) => JSON.parse(JSON.stringify(result));
 
+globalThis.WebSocket ??= WebSocket;
+const line = (value) => process.stdout.write(JSON.stringify(value) + '\n');
+// Errors (and the GraphQLErrors inside the client's {errors: [...]}) with their own fields.
+const describe = (error) =>
+  JSON.parse(
+    JSON.stringify(error, (_key, value) =>
+      value instanceof Error
+        ? Object.fromEntries(Object.getOwnPropertyNames(value).map((k) => [k, value[k]]))
+        : value,
+    ),
+  );
+
+function onAcks(count, then) {
+  let acked = 0;
+  Hub.listen('api', ({ payload }) => {
+    if (payload.event === 'Subscription ack' && ++acked === count) then();
+  });
+}
+
 const results = {};
-if (scenario === 'crud') {
+if (scenario === 'subscribe') {
+  const filter = process.env.DEV_FILTER ? JSON.parse(process.env.DEV_FILTER) : undefined;
+  onAcks(1, () => line({ ready: true }));
+  client.models.Todo.onCreate(filter ? { filter } : {}).subscribe({
+    next: (item) => line({ item: plain(item) }),
+    error: (error) => {
+      line({ error: describe(error) });
+      process.exit(0);
+    },
+  });
+  await new Promise(() => {}); // until the test stops this process
+} else if (scenario === 'observe') {
+  let acked = false;
+  let synced = false;
+  const ready = () => acked && synced && line({ ready: true });
+  onAcks(3, () => {
+    acked = true;
+    ready();
+  });
+  client.models.Todo.observeQuery().subscribe({
+    next: ({ items, isSynced }) => {
+      line({ snapshot: items.map((item) => item.content).sort(), isSynced });
+      if (isSynced && !synced) {
+        synced = true;
+        ready();
+      }
+    },
+    error: (error) => line({ error: describe(error) }),
+  });
+  await new Promise(() => {});
+} else if (scenario === 'crud') {
   const created = await client.models.Todo.create({ content: 'My new todo' });
   results.create = plain(created);
   const id = created.data?.id;

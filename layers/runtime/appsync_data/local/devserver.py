@@ -30,8 +30,10 @@ from appsync_data.local.dynamodb import (
 )
 from appsync_data.local.execution import GraphQLExecutor, RequestLimits
 from appsync_data.local.graphql_schema import build_executable_schema
+from appsync_data.local.realtime import RealtimeServer, wss_url
 from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
 from appsync_data.local.state import LocalState, ServerInfo, base_url, local_oidc_issuer
+from appsync_data.local.tls import TlsFiles, ensure_tls_files, server_context
 from appsync_data.local.tokens import JwtVerifier, LocalKeys, RemoteJwks, jwks_document
 from appsync_data.schema_file import load_schema
 
@@ -71,6 +73,7 @@ class DevServer:
         self._dirty = threading.Event()
         self.saved = False  # the last stop wrote every table's snapshot
         self.url = ""
+        self.tls: TlsFiles | None = None
 
     # --- start ----------------------------------------------------------------------------------
 
@@ -121,8 +124,9 @@ class DevServer:
                     f" from {state.data_folder}"
                 )
 
+        self.tls = ensure_tls_files(state, options.host)
         deferred = DeferredApp()
-        self.http = HttpServer(options.host, options.port, deferred)
+        self.http = HttpServer(options.host, options.port, deferred, tls=server_context(self.tls))
         self.url = base_url(options.host, self.http.port)
         oidc_issuer = options.oidc_issuer or local_oidc_issuer(options.host, self.http.port)
         user_pool_id = options.user_pool_id or state.user_pool_id
@@ -188,6 +192,7 @@ class DevServer:
             oidc_jwks=None if options.oidc_issuer else jwks_document(state.oidc_key),
             on_mutation=self._dirty.set,
         )
+        app.realtime = RealtimeServer(app.executor, app.authenticator)
         deferred.app = app
 
         outputs = amplify_outputs(
@@ -203,14 +208,21 @@ class DevServer:
         options.outputs_path.write_text(json.dumps(outputs, indent=2) + "\n")
         ServerInfo(url=self.url, oidc_issuer=oidc_issuer).save(state)
         self.http.start()
+        assert self.http.loop is not None
+        app.realtime.attach(self.http.loop)
         self._banner(default_mode, additional_modes)
 
     def _banner(self, default_mode: str, additional_modes: tuple[str, ...]) -> None:
         python = os.path.relpath(sys.executable) if sys.executable else "python"
         local = self.options.local_dir
+        assert self.tls is not None
         lines = [
             f"Wrote {self.options.outputs_path} for this endpoint",
             f"GraphQL API: {self.url}/graphql",
+            f"  subscriptions: {wss_url(self.url)}/graphql/realtime",
+            f"  TLS: the local CA is {self.tls.ca_cert}; trust it once:",
+            f"    Node:    NODE_EXTRA_CA_CERTS={self.tls.ca_cert.resolve()}",
+            "    Browser: import it as a trusted authority (README, 'Local development')",
             f"  auth modes: {default_mode} (default) {' '.join(additional_modes)}",
             f"  user pool tokens:  {python} -m appsync_data token --user alice",
             f"  IAM credentials:   {python} -m appsync_data credentials --user alice [--guest]",

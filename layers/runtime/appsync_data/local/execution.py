@@ -45,6 +45,7 @@ from appsync_data.local.limits import (
     resolver_count,
     without_repeats,
 )
+from appsync_data.local.validation_messages import appsync_message
 
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("appsync_data.local.requests")
@@ -188,11 +189,17 @@ class GraphQLExecutor:
         # One event at a time, as one Lambda instance runs them (Powertools keeps per-invocation
         # state in module globals); HTTP parsing and auth checks still run in parallel.
         self._invocation = threading.Lock()
+        # Told each successful mutation field's full result, in the order the Lambda ran them
+        # (under the invocation lock): what subscriptions are served from (realtime.py).
+        self.on_mutation_result: Callable[[str, Any], None] | None = None
         schema = executable.schema
         for root in (schema.query_type, schema.mutation_type):
             if root is not None:
                 for root_field in root.fields.values():
                     root_field.resolve = self._resolve_root
+        if schema.subscription_type is not None:
+            for root_field in schema.subscription_type.fields.values():
+                root_field.resolve = self._resolve_subscription
 
     def _resolve_root(self, _root: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         context: RequestContext = info.context
@@ -206,19 +213,55 @@ class GraphQLExecutor:
         remaining = context.deadline - time.monotonic()
         if remaining <= 0:
             raise _timed_out()
+        if not self._invocation.acquire(timeout=min(remaining, threading.TIMEOUT_MAX)):
+            raise _timed_out()
         try:
-            if not self._invocation.acquire(timeout=min(remaining, threading.TIMEOUT_MAX)):
-                raise _timed_out()
             try:
                 response = self.handler(event, LambdaContextStub(deadline=context.deadline))
-            finally:
-                self._invocation.release()
-        except ResolverError:
-            raise
-        except Exception as exc:  # the Lambda crashed: AppSync reports Lambda:Unhandled
-            log.exception("handler raised for %s.%s", info.parent_type.name, info.field_name)
-            raise ResolverError("Lambda:Unhandled", str(exc) or type(exc).__name__) from exc
-        return envelope_value(response)
+            except Exception as exc:  # the Lambda crashed: AppSync reports Lambda:Unhandled
+                log.exception("handler raised for %s.%s", info.parent_type.name, info.field_name)
+                raise ResolverError("Lambda:Unhandled", str(exc) or type(exc).__name__) from exc
+            value = envelope_value(response)
+            # Published under the lock: subscribers see mutations in the order they ran.
+            if self.on_mutation_result is not None and info.parent_type.name == "Mutation":
+                self.on_mutation_result(info.field_name, value)
+        finally:
+            self._invocation.release()
+        return value
+
+    def _resolve_subscription(
+        self, root: Any, info: GraphQLResolveInfo[Any], **arguments: Any
+    ) -> Any:
+        """At subscribe time (no root value) the Lambda decides `listen`, as for queries; at
+        delivery the root value holds the mutation's result, as AppSync passes it on."""
+        if isinstance(root, Mapping) and info.field_name in root:
+            return root[info.field_name]
+        return self._resolve_root(root, info, **arguments)
+
+    def execute_operation(
+        self,
+        document: DocumentNode,
+        operation_name: str | None,
+        variables: Mapping[str, Any],
+        auth: AuthContext,
+        headers: Mapping[str, str],
+        root_value: Any = None,
+        deadline: float = float("inf"),
+    ) -> ExecutionResult:
+        """Run a validated document with AppSync's per-field auth-mode checks."""
+        result = execute(
+            self.executable.schema,
+            document,
+            root_value=root_value,
+            context_value=RequestContext(
+                auth=auth, headers=headers, variables=variables, deadline=deadline
+            ),
+            variable_values=dict(variables),
+            operation_name=operation_name,
+            middleware=[self._check_directives],
+        )
+        assert isinstance(result, ExecutionResult)  # every resolver here is synchronous
+        return result
 
     def _check_directives(
         self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], **arguments: Any
@@ -276,16 +319,15 @@ class GraphQLExecutor:
         parsed.append(document)
         errors = validate(self.executable.schema, document)
         if errors:
-            return GraphQLResponse(
-                400, {"data": None, "errors": [request_error(e) for e in errors]}
-            )
+            entries = [request_error(e) | {"message": appsync_message(e, document)} for e in errors]
+            return GraphQLResponse(400, {"data": None, "errors": entries})
         operation = get_operation_ast(document, operation_name)
         if operation is None:
             return bad_request("Unknown or ambiguous operation; give operationName")
         if operation.operation is OperationType.SUBSCRIPTION:
             return bad_request(
-                "Subscriptions use AppSync's real-time WebSocket endpoint, "
-                "which the local server does not serve"
+                "Subscriptions use AppSync's real-time WebSocket endpoint: "
+                "wss://HOST:PORT/graphql/realtime"
             )
         limits = self.limits
         depth = query_depth(document, operation)
@@ -302,17 +344,9 @@ class GraphQLExecutor:
                 f"{resolver_limit}"
             )
         deadline = started + limits.timeout_seconds if limits.timeout_seconds else float("inf")
-        result = execute(
-            self.executable.schema,
-            document,
-            context_value=RequestContext(
-                auth=auth, headers=headers, variables=variables, deadline=deadline
-            ),
-            variable_values=dict(variables),
-            operation_name=operation_name,
-            middleware=[self._check_directives],
+        result = self.execute_operation(
+            document, operation_name, variables, auth, headers, deadline=deadline
         )
-        assert isinstance(result, ExecutionResult)  # every resolver here is synchronous
         response = self._response(result)
         return replace(response, mutation=operation.operation is OperationType.MUTATION)
 

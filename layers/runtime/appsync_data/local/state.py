@@ -202,7 +202,8 @@ def _running(pid: Any) -> bool:
 
 
 def base_url(host: str, port: int) -> str:
-    return f"http://{host}:{port}"
+    """The local API's origin: HTTPS, because the real client opens wss:// for subscriptions."""
+    return f"https://{host}:{port}"
 
 
 def local_oidc_issuer(host: str, port: int) -> str:
