@@ -15,7 +15,7 @@ def handle(backend: Backend, event: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     ("parent", "field"),
-    [("Query", "getFoo"), ("Mutation", "getTodo"), ("Subscription", "onCreateTodo")],
+    [("Query", "getFoo"), ("Mutation", "getTodo"), ("Subscription", "onCreateFoo")],
 )
 def test_a_field_the_api_does_not_serve_is_named(todo: Backend, parent: str, field: str) -> None:
     sent = todo.count_requests()
