@@ -95,7 +95,7 @@ def test_oidc_token_names_the_port_it_is_for_and_says_when_it_will_be_refused(
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     claims = jwt.decode(done.stdout.strip(), options={"verify_signature": False})
-    assert claims["iss"] == "http://127.0.0.1:20555/oidc"
+    assert claims["iss"] == "https://127.0.0.1:20555/oidc"
     assert "no allow.authenticated('oidc') rule" in done.stderr  # the seed schema: user pool only
 
 

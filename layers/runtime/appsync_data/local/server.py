@@ -159,6 +159,18 @@ class LocalAppSync:
         await response(scope, receive, send)
 
     async def dispatch(self, request: Request, request_id: str) -> Response:
+        # h11 enforces the limit only on headers still arriving; headers that came in one read
+        # are measured here, so the answer does not depend on how the bytes were split.
+        header_bytes = sum(len(k) + len(v) + 4 for k, v in request.scope.get("headers", ()))
+        if header_bytes > MAX_HEADER_BYTES:
+            return json_response(
+                431,
+                error_body(
+                    "BadRequestException",
+                    f"The request line and headers exceed {MAX_HEADER_BYTES} bytes",
+                ),
+                request_id=request_id,
+            )
         if not valid_host_header(request.headers.get("host")):
             return json_response(
                 400,
