@@ -28,12 +28,18 @@ from appsync_data.local.dynamodb import (
     create_tables,
     dynamodb_client,
 )
-from appsync_data.local.execution import GraphQLExecutor, RequestLimits
+from appsync_data.local.execution import (
+    DEFAULT_MAX_BATCH_SIZE,
+    GraphQLExecutor,
+    RequestLimits,
+    relationship_fields,
+)
 from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
 from appsync_data.local.state import LocalState, ServerInfo, base_url, local_oidc_issuer
 from appsync_data.local.tokens import JwtVerifier, LocalKeys, RemoteJwks, jwks_document
 from appsync_data.schema_file import load_schema
+from appsync_data.tables import table_layouts
 
 # Each write is journaled before its answer; snapshots only keep the journal short.
 SNAPSHOT_INTERVAL_SECONDS = 10.0
@@ -55,6 +61,7 @@ class DevOptions:
     iam_access: IamAccess = "all"
     iam_admin_roles: tuple[str, ...] = ()
     limits: RequestLimits = field(default_factory=RequestLimits)
+    max_batch_size: int = DEFAULT_MAX_BATCH_SIZE  # parents per relationship-field Lambda call
 
 
 class DevServer:
@@ -107,7 +114,8 @@ class DevServer:
             for table in tables.values():
                 with contextlib.suppress(client.exceptions.ResourceNotFoundException):
                     client.delete_table(TableName=table)
-        created = create_tables(client, tables.values())
+        layouts = table_layouts(self.schema)
+        created = create_tables(client, {tables[m]: layout for m, layout in layouts.items()})
         self.say(f"Tables: {', '.join(tables.values())} (created: {', '.join(created) or 'none'})")
         if self.moto is not None:
             self.snapshots = TableSnapshots(client, tables.values(), state.data_folder)
@@ -174,7 +182,11 @@ class DevServer:
             self.snapshots.journal.attach(data_api.connection.client)  # on disk before the answer
         app = LocalAppSync(
             executor=GraphQLExecutor(
-                build_executable_schema(sdl, default_mode), data_api.handle, options.limits
+                build_executable_schema(sdl, default_mode),
+                data_api.handle,
+                options.limits,
+                batched_fields=relationship_fields(self.schema),
+                max_batch_size=options.max_batch_size,
             ),
             authenticator=Authenticator(
                 modes=frozenset((default_mode, *additional_modes)),
