@@ -6,13 +6,19 @@ a stand-in that records the events it receives (no DynamoDB)."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
 from appsync_data import a
 from appsync_data.generate.sdl import api_auth_modes, render_sdl
 from appsync_data.local.authn import AuthContext
-from appsync_data.local.execution import GraphQLExecutor, GraphQLResponse, relationship_fields
+from appsync_data.local.execution import (
+    GraphQLExecutor,
+    GraphQLResponse,
+    RequestLimits,
+    relationship_fields,
+)
 from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.schema import Schema
 
@@ -333,3 +339,21 @@ def test_a_root_field_the_callers_mode_may_not_read_never_reaches_the_handler() 
     assert error["errorType"] == "Unauthorized"
     assert error["message"] == "Not Authorized to access listBlogs on type Query"
     assert handler.payloads == []
+
+
+def test_batches_past_the_time_limit_are_not_called_and_time_out() -> None:
+    class SlowRoot(FakeLambda):
+        def __call__(self, payload: Any, context: Any) -> Any:
+            if isinstance(payload, dict):
+                time.sleep(0.3)
+            return super().__call__(payload, context)
+
+    handler = SlowRoot(blogs=2)
+    ex = executor(handler, limits=RequestLimits(timeout_seconds=0.2))
+    response = run(ex, "{ listBlogs { items { id posts { items { id } } } } }")
+    assert response.body["data"]["listBlogs"]["items"] == [
+        {"id": "b0", "posts": None},
+        {"id": "b1", "posts": None},
+    ]
+    assert {e["errorType"] for e in response.body["errors"]} == {"ExecutionTimeout"}
+    assert len(handler.payloads) == 1  # the batch was never sent
