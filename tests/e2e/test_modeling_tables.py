@@ -86,3 +86,10 @@ def test_tables_with_indexes_at_an_endpoint_then_a_mismatch_then_reset(
         "postsByCategoryAndRating",
         "gsi-Blog.posts",
     }
+
+
+@pytest.mark.parametrize("size", ["0", "2001"])
+def test_max_batch_size_out_of_appsyncs_range_is_one_clear_line(tmp_path: Path, size: str) -> None:
+    done = dev(tmp_path, "--max-batch-size", size)
+    assert done.returncode == 1, done
+    assert done.stderr.strip() == "error: --max-batch-size must be 1..2000"
