@@ -60,7 +60,7 @@ request_log = logging.getLogger("appsync_data.local.requests")
 
 # One event -> one envelope; a list of events (BatchInvoke) -> the list of their envelopes.
 Handler = Callable[[Any, Any], Any]
-Path = tuple[str | int, ...]
+ResponsePath = tuple[str | int, ...]  # a field's place in the response, aliases and indexes
 MAX_QUERY_CHARS = 64 * 1024  # bounds parsing work (AppSync caps query depth and size as well)
 APPSYNC_REQUEST_TIMEOUT_SECONDS = 30.0
 TIMEOUT_ERROR_TYPE = "ExecutionTimeout"
@@ -92,8 +92,8 @@ class ResolverError(Exception):
 class PendingField:
     """A batched field a pass reached but could not resolve yet: its path and its event."""
 
-    path: Path
-    field: tuple[str, str]  # (parent type, field name): one batch groups one field
+    path: ResponsePath
+    type_field: tuple[str, str]  # (parent type, field name): a batch holds one of them
     event: dict[str, Any]
 
 
@@ -102,11 +102,11 @@ class FieldResults:
     """One request's resolved fields by response path (a value, or the ResolverError to raise),
     the batched fields the current pass reached, and the Lambda invocations so far."""
 
-    done: dict[Path, Any] = field(default_factory=dict)
+    done: dict[ResponsePath, Any] = field(default_factory=dict)
     pending: list[PendingField] = field(default_factory=list)
     lambda_calls: int = 0
 
-    def outcome(self, path: Path) -> Any:
+    def outcome(self, path: ResponsePath) -> Any:
         value = self.done[path]
         if isinstance(value, ResolverError):
             raise value
@@ -313,7 +313,7 @@ class GraphQLExecutor:
     def _resolve_root(self, _root: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         context: RequestContext = info.context
         results = context.results
-        path: Path = tuple(info.path.as_list())
+        path: ResponsePath = tuple(info.path.as_list())
         if path in results.done:  # resolved by an earlier pass
             return results.outcome(path)
         try:
@@ -331,7 +331,7 @@ class GraphQLExecutor:
         the batch and stands null in this pass (whose result is not the answer)."""
         context: RequestContext = info.context
         results = context.results
-        path: Path = tuple(info.path.as_list())
+        path: ResponsePath = tuple(info.path.as_list())
         if path in results.done:
             return results.outcome(path)
         parent = dict(source) if isinstance(source, Mapping) else source
@@ -348,7 +348,7 @@ class GraphQLExecutor:
         """Resolve `pending` fields: one handler call per field and `max_batch_size` parents."""
         by_field: dict[tuple[str, str], list[PendingField]] = {}
         for entry in pending:
-            by_field.setdefault(entry.field, []).append(entry)
+            by_field.setdefault(entry.type_field, []).append(entry)
         done = context.results.done
         for (type_name, field_name), entries in by_field.items():
             for start in range(0, len(entries), self.max_batch_size):
