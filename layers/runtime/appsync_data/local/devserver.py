@@ -6,7 +6,6 @@ local folder -> DynamoDB (moto on loopback, tables, saved items) -> HTTP socket 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -26,6 +25,7 @@ from appsync_data.local.dynamodb import (
     TableSnapshots,
     check_reachable,
     create_tables,
+    delete_tables,
     dynamodb_client,
 )
 from appsync_data.local.execution import (
@@ -111,9 +111,7 @@ class DevServer:
         if options.dynamodb_endpoint is not None:
             check_reachable(client, endpoint)
         if options.reset and options.dynamodb_endpoint is not None:
-            for table in tables.values():
-                with contextlib.suppress(client.exceptions.ResourceNotFoundException):
-                    client.delete_table(TableName=table)
+            delete_tables(client, tables.values())
         layouts = table_layouts(self.schema)
         created = create_tables(client, {tables[m]: layout for m, layout in layouts.items()})
         self.say(f"Tables: {', '.join(tables.values())} (created: {', '.join(created) or 'none'})")

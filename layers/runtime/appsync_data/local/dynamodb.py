@@ -175,6 +175,21 @@ def create_tables(client: Any, layouts: Mapping[str, TableLayout]) -> list[str]:
     return created
 
 
+def delete_tables(client: Any, table_names: Iterable[str]) -> None:
+    """Delete the tables that exist and wait until they are gone (DynamoDB deletes in the
+    background: a table created again too early would find the old one still there)."""
+    for name in table_names:
+        try:
+            client.delete_table(TableName=name)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            continue
+        client.get_waiter("table_not_exists").wait(
+            TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+
+
 def _layout_summary(description: Mapping[str, Any]) -> dict[str, Any]:
     """The parts of a table's layout we rely on, comparable between DescribeTable and
     `TableLayout.as_dynamodb()`: key schema, key attribute types, each GSI's key schema."""
