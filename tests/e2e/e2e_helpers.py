@@ -251,8 +251,11 @@ def run_amplify_client(
     *,
     token: str | None = None,
     credentials: dict[str, Any] | None = None,
+    script: str = "client.mjs",
+    timeout: float = 60,
 ) -> dict[str, Any]:
-    """Run tests/e2e/js/client.mjs: the real aws-amplify client. Returns what it printed."""
+    """Run tests/e2e/js/client.mjs (or `script`, same arguments): the real aws-amplify client.
+    Returns what it printed."""
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", "/tmp"),
@@ -264,12 +267,12 @@ def run_amplify_client(
         env["DEV_CREDENTIALS"] = json.dumps(credentials)
     node = shutil.which("node") or "node"
     done = subprocess.run(
-        [node, "client.mjs", str(outputs), auth_mode, scenario],
+        [node, script, str(outputs), auth_mode, scenario],
         cwd=JS_DIR,
         env=env,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
     )
     if done.returncode != 0:
         raise RuntimeError(f"node failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")

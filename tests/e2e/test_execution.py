@@ -17,6 +17,7 @@ from appsync_data.local.dynamodb import create_tables
 from appsync_data.local.execution import GraphQLExecutor, GraphQLResponse
 from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.schema import Schema
+from appsync_data.tables import table_layouts
 from moto import mock_aws
 
 POOL = "us-east-1_LOCALDEV"
@@ -74,7 +75,9 @@ def run() -> Iterator[Any]:
         ) -> tuple[GraphQLResponse, Recorder]:
             key = ",".join(schema.models)
             if key not in built:
-                create_tables(boto3.client("dynamodb", region_name="us-east-1"), schema.models)
+                create_tables(
+                    boto3.client("dynamodb", region_name="us-east-1"), table_layouts(schema)
+                )
                 settings = Settings(user_pool_id=POOL, next_token_secret=b"k" * 32)
                 recorder = Recorder(DataApi(schema, settings))
                 default_mode, _ = api_auth_modes(schema)

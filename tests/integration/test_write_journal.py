@@ -11,12 +11,17 @@ from typing import Any
 
 import boto3
 import pytest
+from appsync_data import a
 from appsync_data.local.dynamodb import TableSnapshots, create_tables
 from appsync_data.local.journal import WriteJournal
+from appsync_data.tables import table_layouts
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
 TABLE = "Todo"
+SCHEMA = a.schema(
+    {TABLE: a.model({"content": a.string()}).authorization(lambda al: [al.authenticated()])}
+)
 
 
 @pytest.fixture
@@ -24,7 +29,7 @@ def client() -> Iterator[Any]:
     """The client whose writes are journaled (the data API's, in the dev server)."""
     with mock_aws():
         dynamodb = boto3.client("dynamodb", region_name="us-east-1")
-        create_tables(dynamodb, [TABLE])
+        create_tables(dynamodb, table_layouts(SCHEMA))
         yield dynamodb
 
 

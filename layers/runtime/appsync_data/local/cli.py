@@ -32,6 +32,8 @@ _LOCAL_DIR_HELP = "the folder of dev keys, ids and data (default: .local at the 
 _REQUEST_TIMEOUT_SECONDS = 30.0
 _MAX_QUERY_DEPTH_LIMIT = 75
 _MAX_RESOLVER_COUNT_LIMIT = 10_000
+_DEFAULT_MAX_BATCH_SIZE = 100  # local/execution.py DEFAULT_MAX_BATCH_SIZE
+_MAX_BATCH_SIZE = 2000  # AppSync's upper bound for MaxBatchSize
 _SCHEMA_HELP = "the app's schema file (default: functions/data/resource.py at the project root)"
 
 
@@ -113,6 +115,14 @@ def register(subparsers: Any) -> None:
         help="AppSync's ResolverCountLimit (1-10000; default 0: AppSync's 10000)",
     )
     dev.add_argument(
+        "--max-batch-size",
+        type=int,
+        default=_DEFAULT_MAX_BATCH_SIZE,
+        metavar="N",
+        help="parents per Lambda call of a relationship field (AppSync's MaxBatchSize, 1-2000; "
+        f"default {_DEFAULT_MAX_BATCH_SIZE})",
+    )
+    dev.add_argument(
         "--verbose", action="store_true", help="also print the data Lambda's JSON log lines"
     )
     dev.set_defaults(run=_fail_clearly(_run_dev))
@@ -168,6 +178,8 @@ def _run_dev(args: argparse.Namespace) -> int:
         raise LocalError("--request-timeout must be >= 0 and --query-depth-limit 0..75")
     if not 0 <= args.resolver_count_limit <= _MAX_RESOLVER_COUNT_LIMIT:
         raise LocalError("--resolver-count-limit must be 0..10000")
+    if not 1 <= args.max_batch_size <= _MAX_BATCH_SIZE:
+        raise LocalError("--max-batch-size must be 1..2000")
     devlog.configure(verbose=args.verbose)
     return run_dev(
         DevOptions(
@@ -189,6 +201,7 @@ def _run_dev(args: argparse.Namespace) -> int:
                 query_depth_limit=args.query_depth_limit,
                 resolver_count_limit=args.resolver_count_limit,
             ),
+            max_batch_size=args.max_batch_size,
         )
     )
 

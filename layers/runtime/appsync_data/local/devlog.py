@@ -1,6 +1,6 @@
 """The dev server's log on the terminal: one readable line per request, and why a 401 was refused.
 
-    12:00:01 POST /graphql query listTodos | userPools alice | allowed | 200 | 14 ms
+    12:00:01 POST /graphql query listTodos | userPools alice | allowed | 200 | 14 ms | 1 Lambda call
     12:00:02 refused userPools token: Signature has expired
 
 The data Lambda's own Powertools JSON lines (one per resolver call, ~700 characters) are shown only

@@ -6,7 +6,6 @@ local folder -> DynamoDB (moto on loopback, tables, saved items) -> HTTP socket 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import signal
@@ -26,9 +25,15 @@ from appsync_data.local.dynamodb import (
     TableSnapshots,
     check_reachable,
     create_tables,
+    delete_tables,
     dynamodb_client,
 )
-from appsync_data.local.execution import GraphQLExecutor, RequestLimits
+from appsync_data.local.execution import (
+    DEFAULT_MAX_BATCH_SIZE,
+    GraphQLExecutor,
+    RequestLimits,
+    relationship_fields,
+)
 from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.local.realtime import RealtimeServer, wss_url
 from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
@@ -36,6 +41,7 @@ from appsync_data.local.state import LocalState, ServerInfo, base_url, local_oid
 from appsync_data.local.tls import TlsFiles, ensure_tls_files, server_context
 from appsync_data.local.tokens import JwtVerifier, LocalKeys, RemoteJwks, jwks_document
 from appsync_data.schema_file import load_schema
+from appsync_data.tables import table_layouts
 
 # Each write is journaled before its answer; snapshots only keep the journal short.
 SNAPSHOT_INTERVAL_SECONDS = 10.0
@@ -57,6 +63,7 @@ class DevOptions:
     iam_access: IamAccess = "all"
     iam_admin_roles: tuple[str, ...] = ()
     limits: RequestLimits = field(default_factory=RequestLimits)
+    max_batch_size: int = DEFAULT_MAX_BATCH_SIZE  # parents per relationship-field Lambda call
 
 
 class DevServer:
@@ -107,10 +114,9 @@ class DevServer:
         if options.dynamodb_endpoint is not None:
             check_reachable(client, endpoint)
         if options.reset and options.dynamodb_endpoint is not None:
-            for table in tables.values():
-                with contextlib.suppress(client.exceptions.ResourceNotFoundException):
-                    client.delete_table(TableName=table)
-        created = create_tables(client, tables.values())
+            delete_tables(client, tables.values())
+        layouts = table_layouts(self.schema)
+        created = create_tables(client, {tables[m]: layout for m, layout in layouts.items()})
         self.say(f"Tables: {', '.join(tables.values())} (created: {', '.join(created) or 'none'})")
         if self.moto is not None:
             self.snapshots = TableSnapshots(client, tables.values(), state.data_folder)
@@ -178,7 +184,11 @@ class DevServer:
             self.snapshots.journal.attach(data_api.connection.client)  # on disk before the answer
         app = LocalAppSync(
             executor=GraphQLExecutor(
-                build_executable_schema(sdl, default_mode), data_api.handle, options.limits
+                build_executable_schema(sdl, default_mode),
+                data_api.handle,
+                options.limits,
+                batched_fields=relationship_fields(self.schema),
+                max_batch_size=options.max_batch_size,
             ),
             authenticator=Authenticator(
                 modes=frozenset((default_mode, *additional_modes)),

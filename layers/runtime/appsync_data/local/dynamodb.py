@@ -20,7 +20,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from appsync_data.local.journal import WriteJournal
 from appsync_data.local.state import LocalError, write_json_atomic
+from appsync_data.tables import TableLayout
 
 log = logging.getLogger(__name__)
 
@@ -149,26 +150,98 @@ def check_reachable(client: Any, endpoint: str) -> None:
         raise LocalError(f"The DynamoDB at {endpoint} refused ListTables: {exc}") from None
 
 
-def create_tables(client: Any, table_names: Iterable[str]) -> list[str]:
-    """Create each missing table (hash key `id`, on-demand, as Amplify); returns those created."""
+def create_tables(client: Any, layouts: Mapping[str, TableLayout]) -> list[str]:
+    """Create each missing table (by table name) with its layout: key schema, attribute
+    definitions and GSIs, on-demand as Amplify's; returns those created.
+
+    A table that exists already must have that layout: otherwise a LocalError says what differs
+    (serving it would fail or silently miss items, e.g. a query on an index it lacks).
+    """
     created = []
-    for name in table_names:
+    for name, layout in layouts.items():
         try:
             client.create_table(
-                TableName=name,
-                KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-                AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-                BillingMode="PAY_PER_REQUEST",
+                TableName=name, BillingMode="PAY_PER_REQUEST", **layout.as_dynamodb()
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ResourceInUseException":
                 raise
+            check_layout(client, name, layout)
             continue
         client.get_waiter("table_exists").wait(
             TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
         )
         created.append(name)
     return created
+
+
+def delete_tables(client: Any, table_names: Iterable[str]) -> None:
+    """Delete the tables that exist and wait until they are gone (DynamoDB deletes in the
+    background: a table created again too early would find the old one still there)."""
+    for name in table_names:
+        try:
+            client.delete_table(TableName=name)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+            continue
+        client.get_waiter("table_not_exists").wait(
+            TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+        )
+
+
+def _layout_summary(description: Mapping[str, Any]) -> dict[str, Any]:
+    """The parts of a table's layout we rely on, comparable between DescribeTable and
+    `TableLayout.as_dynamodb()`: key schema, key attribute types, each GSI's key schema."""
+
+    return {
+        "key": _keys(description.get("KeySchema") or ()),
+        "attributes": {
+            d["AttributeName"]: d["AttributeType"]
+            for d in description.get("AttributeDefinitions") or ()
+        },
+        "indexes": {
+            i["IndexName"]: _keys(i.get("KeySchema") or ())
+            for i in description.get("GlobalSecondaryIndexes") or ()
+        },
+    }
+
+
+def layout_differences(description: Mapping[str, Any], layout: TableLayout) -> list[str]:
+    """What differs between an existing table (DescribeTable's `Table`) and `layout`."""
+    have, want = _layout_summary(description), _layout_summary(layout.as_dynamodb())
+    differences = []
+    if have["key"] != want["key"]:
+        differences.append(f"key {have['key']} is not {want['key']}")
+    for name, key in want["indexes"].items():
+        if name not in have["indexes"]:
+            differences.append(f"index {name} {key} is missing")
+        elif have["indexes"][name] != key:
+            differences.append(f"index {name} has key {have['indexes'][name]}, not {key}")
+    for name in have["indexes"].keys() - want["indexes"].keys():
+        differences.append(f"index {name} is not in the schema")
+    for attribute, kind in want["attributes"].items():
+        if have["attributes"].get(attribute, kind) != kind:
+            differences.append(
+                f"attribute {attribute} is of type {have['attributes'][attribute]}, not {kind}"
+            )
+    return differences
+
+
+def check_layout(client: Any, name: str, layout: TableLayout) -> None:
+    """A LocalError naming each difference when table `name` does not have `layout`."""
+    description = client.describe_table(TableName=name)["Table"]
+    differences = layout_differences(description, layout)
+    if differences:
+        raise LocalError(
+            f"The existing table {name} at {client.meta.endpoint_url} does not have the layout "
+            f"the schema gives model {layout.model}: {'; '.join(differences)}. Delete the table "
+            "(`dev --reset` deletes and recreates the schema's tables) or change the schema back."
+        )
+
+
+def _keys(key_schema: Any) -> str:
+    return "(" + ", ".join(f"{k['AttributeName']} {k['KeyType']}" for k in key_schema) + ")"
 
 
 class TableSnapshots:
@@ -198,10 +271,17 @@ class TableSnapshots:
                     if "LastEvaluatedKey" not in page:
                         break
                     request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-                write_json_atomic(self._file(table), {"table": table, "items": items}, private=True)
+                snapshot = {"table": table, "key": self._key_schema(table), "items": items}
+                write_json_atomic(self._file(table), snapshot, private=True)
                 total += len(items)
             self.journal.truncate()
             return total
+
+    def _key_schema(self, table: str) -> list[dict[str, str]]:
+        key_schema: list[dict[str, str]] = self.client.describe_table(TableName=table)["Table"][
+            "KeySchema"
+        ]
+        return key_schema
 
     def restore(self) -> tuple[int, int]:
         """Load the snapshots, then replay the journal: (items loaded, writes replayed)."""
@@ -211,7 +291,15 @@ class TableSnapshots:
             if not path.exists():
                 continue
             path.chmod(0o600)  # snapshots written before they were private
-            items = json.loads(path.read_text()).get("items", [])
+            snapshot = json.loads(path.read_text())
+            items = snapshot.get("items", [])
+            key = self._key_schema(table)
+            if items and snapshot.get("key", key) != key:
+                raise LocalError(
+                    f"The saved items of {table} ({path}) have the key {_keys(snapshot['key'])}; "
+                    f"the table's key is now {_keys(key)} (the model's identifier changed). "
+                    "Start with `dev --reset` (the saved items are dropped) or change it back."
+                )
             for start in range(0, len(items), _BATCH_SIZE):
                 requests = [{"PutRequest": {"Item": i}} for i in items[start : start + _BATCH_SIZE]]
                 pending: dict[str, Any] = {table: requests}

@@ -57,13 +57,15 @@ def build_event(
     identity: Mapping[str, Any] | None,
     headers: Mapping[str, str],
     variables: Mapping[str, Any],
+    source: Any = None,
 ) -> dict[str, Any]:
-    """AppSync's direct Lambda resolver event for the field `info` is resolving."""
+    """AppSync's direct Lambda resolver event for the field `info` is resolving; `source` is the
+    parent item of a nested field (None for a root field)."""
     field_node = info.field_nodes[0]
     selection_list: list[str] = []
     for node in info.field_nodes:
         selection_set_list(node.selection_set, info.fragments, "", selection_list)
-    return resolver_event(
+    event = resolver_event(
         info.parent_type.name,
         info.field_name,
         arguments,
@@ -75,3 +77,5 @@ def build_event(
             print_ast(field_node.selection_set) if field_node.selection_set else ""
         ),
     )
+    event["source"] = source
+    return event

@@ -5,11 +5,19 @@ the data Lambda's handler for each root field, and shape the answer and errors l
 - a field the caller's auth mode may not read: that field is null with an `Unauthorized` error;
 - the handler's `{"error": {type, message}}` envelope: the field is null with that error, which is
   what the deployed API's APPSYNC_JS function makes of it with `util.error(message, type)`;
+- relationship fields (`Blog.posts`, `Post.blog`, `User.profile`) are resolved as AppSync resolves a
+  `BatchInvoke` Lambda data source: every parent of one field at one level is gathered and the
+  handler is called once per `max_batch_size` parents with the LIST of their events (`source` =
+  the parent item); the list of envelopes it returns is mapped back parent by parent. Root fields
+  keep one call each. The query runs in passes: each pass resolves what it can and records the
+  relationship fields it reached; those are loaded in batches and the next pass goes one level
+  deeper, reusing every result so far by its response path (no field is resolved twice);
 - AppSync's limits (`RequestLimits`): past the request's time limit (30 s) the fields not yet
   resolved are null with an `ExecutionTimeout` error; a query deeper than the depth limit, or
   invoking more resolvers than the resolver count limit, is refused before any field runs.
 
-Each request leaves one line in the dev log (logger `appsync_data.local.requests`).
+Each request leaves one line in the dev log (logger `appsync_data.local.requests`), with the
+number of Lambda invocations it cost.
 """
 
 from __future__ import annotations
@@ -18,8 +26,8 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from graphql import (
@@ -46,15 +54,21 @@ from appsync_data.local.limits import (
     without_repeats,
 )
 from appsync_data.local.validation_messages import appsync_message
+from appsync_data.schema import Schema
 
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("appsync_data.local.requests")
 
-Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
+# One event -> one envelope; a list of events (BatchInvoke) -> the list of their envelopes.
+Handler = Callable[[Any, Any], Any]
+ResponsePath = tuple[str | int, ...]  # a field's place in the response, aliases and indexes
 MAX_QUERY_CHARS = 64 * 1024  # bounds parsing work (AppSync caps query depth and size as well)
 APPSYNC_REQUEST_TIMEOUT_SECONDS = 30.0
 TIMEOUT_ERROR_TYPE = "ExecutionTimeout"
 TIMEOUT_MESSAGE = "Execution timed out."
+# Parents per BatchInvoke call (AppSync's MaxBatchSize; it allows up to 2000). 100 keeps a batch's
+# events (identity, headers and parent item each, a few KB) far below Lambda's 6 MB payload limit.
+DEFAULT_MAX_BATCH_SIZE = 100
 
 
 @dataclass(frozen=True)
@@ -76,11 +90,37 @@ class ResolverError(Exception):
 
 
 @dataclass(frozen=True)
+class PendingField:
+    """A batched field a pass reached but could not resolve yet: its path and its event."""
+
+    path: ResponsePath
+    type_field: tuple[str, str]  # (parent type, field name): a batch holds one of them
+    event: dict[str, Any]
+
+
+@dataclass
+class FieldResults:
+    """One request's resolved fields by response path (a value, or the ResolverError to raise),
+    the batched fields the current pass reached, and the Lambda invocations so far."""
+
+    done: dict[ResponsePath, Any] = field(default_factory=dict)
+    pending: list[PendingField] = field(default_factory=list)
+    lambda_calls: int = 0
+
+    def outcome(self, path: ResponsePath) -> Any:
+        value = self.done[path]
+        if isinstance(value, ResolverError):
+            raise value
+        return value
+
+
+@dataclass(frozen=True)
 class RequestContext:
     auth: AuthContext
     headers: Mapping[str, str]
     variables: Mapping[str, Any]
     deadline: float = float("inf")  # time.monotonic() past which no resolver starts
+    results: FieldResults = field(default_factory=FieldResults)
 
 
 @dataclass(frozen=True)
@@ -176,16 +216,54 @@ def _decision(response: GraphQLResponse) -> str:
     return "allowed" if not errors else "allowed, with errors"
 
 
+def relationship_fields(schema: Schema) -> frozenset[tuple[str, str]]:
+    """(model, field) of every relationship field: the fields AppSync resolves with BatchInvoke."""
+    return frozenset(
+        (model.name, field_name)
+        for model in schema.models.values()
+        for field_name in model.relationships
+    )
+
+
+class AuthDirectiveCheck:
+    """graphql-core middleware: AppSync's per-field auth-mode check, before the field resolves.
+
+    An object with `resolve`: graphql-core 3.3 takes plain functions or such objects as
+    middleware and silently ignores anything else (a bound method among them).
+    """
+
+    def __init__(self, executable: ExecutableSchema) -> None:
+        self.executable = executable
+
+    def resolve(
+        self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], **arguments: Any
+    ) -> Any:
+        context: RequestContext = info.context
+        if not self.executable.admits(info.parent_type.name, info.field_name, context.auth.mode):
+            raise ResolverError(
+                "Unauthorized",
+                f"Not Authorized to access {info.field_name} on type {info.parent_type.name}",
+            )
+        return next_(root, info, **arguments)
+
+
 class GraphQLExecutor:
     def __init__(
         self,
         executable: ExecutableSchema,
         handler: Handler,
         limits: RequestLimits | None = None,
+        *,
+        batched_fields: frozenset[tuple[str, str]] = frozenset(),
+        max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
     ) -> None:
+        if max_batch_size < 1:
+            raise ValueError("max_batch_size must be at least 1")
         self.executable = executable
         self.handler = handler
         self.limits = limits or RequestLimits()
+        self.max_batch_size = max_batch_size
+        self._auth_check = AuthDirectiveCheck(executable)
         # One event at a time, as one Lambda instance runs them (Powertools keeps per-invocation
         # state in module globals); HTTP parsing and auth checks still run in parallel.
         self._invocation = threading.Lock()
@@ -200,33 +278,74 @@ class GraphQLExecutor:
         if schema.subscription_type is not None:
             for root_field in schema.subscription_type.fields.values():
                 root_field.resolve = self._resolve_subscription
+        for type_name, field_name in batched_fields:
+            object_type = schema.get_type(type_name)
+            fields = getattr(object_type, "fields", {})
+            if field_name not in fields:
+                raise ValueError(f"{type_name}.{field_name} is not a field of the SDL")
+            fields[field_name].resolve = self._resolve_batched
 
-    def _resolve_root(self, _root: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+    def _event(
+        self, info: GraphQLResolveInfo[Any], arguments: Mapping[str, Any], source: Any = None
+    ) -> dict[str, Any]:
         context: RequestContext = info.context
-        event = build_event(
+        return build_event(
             info,
             arguments,
             identity=context.auth.identity,
             headers=context.headers,
             variables=context.variables,
+            source=source,
         )
+
+    def _invoke(
+        self,
+        payload: Any,
+        context: RequestContext,
+        what: str,
+        published_as: str | None = None,
+    ) -> Any:
+        """Call the handler with one event or a batch of them, as the one Lambda instance; a
+        mutation's result is published (`published_as`: its field) under the same lock, so
+        subscribers see mutations in the order they ran."""
         remaining = context.deadline - time.monotonic()
         if remaining <= 0:
             raise _timed_out()
-        if not self._invocation.acquire(timeout=min(remaining, threading.TIMEOUT_MAX)):
-            raise _timed_out()
         try:
+            if not self._invocation.acquire(timeout=min(remaining, threading.TIMEOUT_MAX)):
+                raise _timed_out()
             try:
-                response = self.handler(event, LambdaContextStub(deadline=context.deadline))
-            except Exception as exc:  # the Lambda crashed: AppSync reports Lambda:Unhandled
-                log.exception("handler raised for %s.%s", info.parent_type.name, info.field_name)
-                raise ResolverError("Lambda:Unhandled", str(exc) or type(exc).__name__) from exc
-            value = envelope_value(response)
-            # Published under the lock: subscribers see mutations in the order they ran.
-            if self.on_mutation_result is not None and info.parent_type.name == "Mutation":
-                self.on_mutation_result(info.field_name, value)
-        finally:
-            self._invocation.release()
+                context.results.lambda_calls += 1
+                response = self.handler(payload, LambdaContextStub(deadline=context.deadline))
+                if published_as is None or self.on_mutation_result is None:
+                    return response
+                value = envelope_value(response)
+                self.on_mutation_result(published_as, value)
+                return {"data": value}
+            finally:
+                self._invocation.release()
+        except ResolverError:
+            raise
+        except Exception as exc:  # the Lambda crashed: AppSync reports Lambda:Unhandled
+            log.exception("handler raised for %s", what)
+            raise ResolverError("Lambda:Unhandled", str(exc) or type(exc).__name__) from exc
+
+    def _resolve_root(self, _root: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+        context: RequestContext = info.context
+        results = context.results
+        path: ResponsePath = tuple(info.path.as_list())
+        if path in results.done:  # resolved by an earlier pass
+            return results.outcome(path)
+        try:
+            event = self._event(info, arguments)
+            what = f"{info.parent_type.name}.{info.field_name}"
+            mutation = info.parent_type.name == "Mutation"
+            published_as = info.field_name if mutation else None
+            value = envelope_value(self._invoke(event, context, what, published_as))
+        except ResolverError as error:
+            results.done[path] = error
+            raise
+        results.done[path] = value
         return value
 
     def _resolve_subscription(
@@ -246,48 +365,86 @@ class GraphQLExecutor:
         auth: AuthContext,
         headers: Mapping[str, str],
         root_value: Any = None,
-        deadline: float = float("inf"),
+        context: RequestContext | None = None,
     ) -> ExecutionResult:
-        """Run a validated document with AppSync's per-field auth-mode checks."""
+        """Run a validated document once with AppSync's per-field auth-mode checks."""
         result = execute(
             self.executable.schema,
             document,
             root_value=root_value,
-            context_value=RequestContext(
-                auth=auth, headers=headers, variables=variables, deadline=deadline
-            ),
+            context_value=context
+            or RequestContext(auth=auth, headers=headers, variables=variables),
             variable_values=dict(variables),
             operation_name=operation_name,
-            middleware=[self._check_directives],
+            middleware=[self._auth_check],
         )
         assert isinstance(result, ExecutionResult)  # every resolver here is synchronous
         return result
 
-    def _check_directives(
-        self, next_: Callable[..., Any], root: Any, info: GraphQLResolveInfo[Any], **arguments: Any
-    ) -> Any:
-        """graphql-core middleware: AppSync's per-field auth-mode check."""
+    def _resolve_batched(self, source: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
+        """A relationship field: its value once its batch ran; until then it is recorded for
+        the batch and stands null in this pass (whose result is not the answer)."""
         context: RequestContext = info.context
-        if not self.executable.admits(info.parent_type.name, info.field_name, context.auth.mode):
-            raise ResolverError(
-                "Unauthorized",
-                f"Not Authorized to access {info.field_name} on type {info.parent_type.name}",
+        results = context.results
+        path: ResponsePath = tuple(info.path.as_list())
+        if path in results.done:
+            return results.outcome(path)
+        parent = dict(source) if isinstance(source, Mapping) else source
+        results.pending.append(
+            PendingField(
+                path,
+                (info.parent_type.name, info.field_name),
+                self._event(info, arguments, parent),
             )
-        return next_(root, info, **arguments)
+        )
+        return None
+
+    def _load_batches(self, pending: Sequence[PendingField], context: RequestContext) -> None:
+        """Resolve `pending` fields: one handler call per field and `max_batch_size` parents."""
+        by_field: dict[tuple[str, str], list[PendingField]] = {}
+        for entry in pending:
+            by_field.setdefault(entry.type_field, []).append(entry)
+        done = context.results.done
+        for (type_name, field_name), entries in by_field.items():
+            for start in range(0, len(entries), self.max_batch_size):
+                batch = entries[start : start + self.max_batch_size]
+                try:
+                    envelopes = self._invoke(
+                        [e.event for e in batch], context, f"{type_name}.{field_name} (batch)"
+                    )
+                    if not isinstance(envelopes, list) or len(envelopes) != len(batch):
+                        count = len(envelopes) if isinstance(envelopes, list) else "no list of"
+                        raise ResolverError(
+                            "Lambda:Unhandled",
+                            f"The Lambda returned {count} results for a batch of {len(batch)}",
+                        )
+                except ResolverError as error:
+                    for entry in batch:
+                        done[entry.path] = error
+                    continue
+                for entry, envelope in zip(batch, envelopes, strict=True):
+                    try:
+                        done[entry.path] = envelope_value(envelope)
+                    except ResolverError as error:
+                        done[entry.path] = error
 
     def run(self, payload: Any, auth: AuthContext, headers: Mapping[str, str]) -> GraphQLResponse:
         started = time.monotonic()
         document: list[DocumentNode] = []  # filled once parsed, for the log line
-        response = self._run(payload, auth, headers, started, document)
+        results = FieldResults()
+        response = self._run(payload, auth, headers, started, document, results)
         operation_name = payload.get("operationName") if isinstance(payload, Mapping) else None
+        calls = results.lambda_calls
         request_log.info(
-            "%s %s | %s | %s | %d | %.0f ms",
+            "%s %s | %s | %s | %d | %.0f ms | %d Lambda call%s",
             "POST /graphql",
             _operations(document[0] if document else None, operation_name),
             caller(auth),
             _decision(response),
             response.status,
             (time.monotonic() - started) * 1000,
+            calls,
+            "" if calls == 1 else "s",
         )
         return response
 
@@ -298,6 +455,7 @@ class GraphQLExecutor:
         headers: Mapping[str, str],
         started: float,
         parsed: list[DocumentNode],
+        results: FieldResults,
     ) -> GraphQLResponse:
         if not isinstance(payload, Mapping):
             return bad_request("The request body must be a JSON object with a query")
@@ -344,9 +502,19 @@ class GraphQLExecutor:
                 f"{resolver_limit}"
             )
         deadline = started + limits.timeout_seconds if limits.timeout_seconds else float("inf")
-        result = self.execute_operation(
-            document, operation_name, variables, auth, headers, deadline=deadline
+        context = RequestContext(
+            auth=auth, headers=headers, variables=variables, deadline=deadline, results=results
         )
+        while True:
+            # Each pass reuses every result so far and reaches one more level of batched
+            # fields; a pass that reaches none is the answer.
+            result = self.execute_operation(
+                document, operation_name, variables, auth, headers, context=context
+            )
+            pending, results.pending = results.pending, []
+            if not pending:
+                break
+            self._load_batches(pending, context)
         response = self._response(result)
         return replace(response, mutation=operation.operation is OperationType.MUTATION)
 
