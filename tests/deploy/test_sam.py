@@ -99,7 +99,9 @@ const ctx = (extra) => ({
   args: { input: { content: 'x' } },
   identity: { sub: 'u1' },
   source: null,
-  request: { headers: { host: 'h' } },
+  request: {
+    headers: { host: 'h', authorization: 'Bearer secret-jwt', 'x-amzn-trace-id': 'Root=1-a' },
+  },
   info: { fieldName: 'createTodo', parentTypeName: 'Mutation' },
   prev: null,
   stash: {},
@@ -156,7 +158,8 @@ def test_resolver_js_maps_the_envelope(tmp_path: Path) -> None:
             "arguments": {"input": {"content": "x"}},
             "identity": {"sub": "u1"},
             "source": None,
-            "request": {"headers": {"host": "h"}},
+            # Only the trace id: never the caller's Authorization header.
+            "request": {"headers": {"x-amzn-trace-id": "Root=1-a"}},
             "info": {"fieldName": "createTodo", "parentTypeName": "Mutation"},
             "prev": None,
             "stash": {},

@@ -38,6 +38,20 @@ RESOLVER_FUNCTION = "invokeData"
 RESOLVER_CODE = "functions/resolvers/invoke_data.js"
 API_LOGICAL_ID = "GraphQLApi"
 FUNCTION_LOGICAL_ID = "DataFunction"
+APPSYNC_INVOKE_ROLE = "GraphQLApiInvokeRole"
+APPSYNC_LOGS_ROLE = "GraphQLApiLogsRole"
+NEXT_TOKEN_SECRET_ARN = "NEXT_TOKEN_SECRET_ARN"
+
+# AppSync stops every request at 30 s; the Lambda must stop first, retries included (store.py's
+# client options fit inside it), so a write never lands after the client was told it failed.
+FUNCTION_TIMEOUT_SECONDS = 25
+# Lambda's application log levels (LoggingConfig.ApplicationLogLevel); Python's logging knows
+# each name too (WARN = WARNING), so POWERTOOLS_LOG_LEVEL takes the same value.
+LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
+# AppSync's query limits (README "Deploying"): deep enough for Amplify's selection sets with
+# nested relationships, far below a query built to exhaust the API.
+QUERY_DEPTH_LIMIT = 10
+RESOLVER_COUNT_LIMIT = 1000
 
 
 # The only DynamoDB requests the data Lambda makes (store.py): least privilege on its tables.
@@ -159,9 +173,12 @@ def _parameters(uses_oidc: bool) -> dict[str, Any]:
             "Description": "DynamoDB pages a list may read to fill one page of matching items.",
         },
         "LogLevel": {
-            "Type": "String",
-            "Default": "INFO",
-            "AllowedValues": ["DEBUG", "INFO", "WARNING", "ERROR"],
+            **text(
+                "INFO",
+                "Lambda's application log level (LoggingConfig) and Powertools' level: Lambda"
+                " drops records below it, whatever the code asks.",
+            ),
+            "AllowedValues": list(LOG_LEVELS),
         },
         "LogRetentionInDays": {
             "Type": "Number",
@@ -197,6 +214,35 @@ def _parameters(uses_oidc: bool) -> dict[str, Any]:
             **text("false", "DynamoDB deletion protection on every table."),
             "AllowedValues": ["true", "false"],
         },
+        "CognitoRemovalPolicy": {
+            **text(
+                "Retain",
+                "What happens to the user pool and identity pool (every user and identity id)"
+                " when the stack deletes or replaces them.",
+            ),
+            "AllowedValues": ["Retain", "Delete"],
+        },
+        "UserPoolDeletionProtection": {
+            **text("ACTIVE", "Cognito deletion protection on the user pool."),
+            "AllowedValues": ["ACTIVE", "INACTIVE"],
+        },
+        "QueryDepthLimit": {
+            "Type": "Number",
+            "Default": QUERY_DEPTH_LIMIT,
+            "MinValue": 0,
+            "MaxValue": 75,
+            "Description": "AppSync refuses queries nested deeper than this (0 = no limit).",
+        },
+        "ResolverCountLimit": {
+            "Type": "Number",
+            "Default": RESOLVER_COUNT_LIMIT,
+            "MinValue": 0,
+            "MaxValue": 10000,
+            "Description": (
+                "AppSync refuses requests that would run more resolvers than this (0 = AppSync's"
+                " own limit, 10000)."
+            ),
+        },
     }
 
 
@@ -216,13 +262,23 @@ def _conditions(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
     return conditions
 
 
+# The pools hold every user and identity id: deleting the stack, or a change that replaces a pool,
+# must not take them along in production (samconfig.toml's prod environment keeps the default).
+_COGNITO_REMOVAL = {
+    "DeletionPolicy": ref("CognitoRemovalPolicy"),
+    "UpdateReplacePolicy": ref("CognitoRemovalPolicy"),
+}
+
+
 def _cognito() -> dict[str, Any]:
     return {
         "UserPool": {
             "Type": "AWS::Cognito::UserPool",
             "Condition": "CreateUserPool",
+            **_COGNITO_REMOVAL,
             "Properties": {
                 "UserPoolName": sub("${AWS::StackName}-users"),
+                "DeletionProtection": ref("UserPoolDeletionProtection"),
                 "UsernameAttributes": ["email"],
                 "AutoVerifiedAttributes": ["email"],
                 "Schema": [
@@ -262,6 +318,7 @@ def _cognito() -> dict[str, Any]:
         "IdentityPool": {
             "Type": "AWS::Cognito::IdentityPool",
             "Condition": "CreateIdentityPool",
+            **_COGNITO_REMOVAL,
             "Properties": {
                 "AllowUnauthenticatedIdentities": True,
                 "CognitoIdentityProviders": [
@@ -409,10 +466,13 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
     variables |= {
         "IAM_ACCESS": ref("IamAccess"),
         "IAM_ADMIN_ROLES": ref("IamAdminRoles"),
-        "NEXT_TOKEN_SECRET": sub("{{resolve:secretsmanager:${NextTokenSecret}:SecretString}}"),
+        # The secret's ARN, not its value: the value is read at init (next_token_key.py), so
+        # lambda:GetFunctionConfiguration does not reveal it.
+        NEXT_TOKEN_SECRET_ARN: ref("NextTokenSecret"),
         "LIST_MAX_PAGES": ref("ListMaxPages"),
         "POWERTOOLS_SERVICE_NAME": "appsync-data",
         "POWERTOOLS_METRICS_NAMESPACE": "AppSyncData",
+        # Lambda's ApplicationLogLevel outranks it; both follow the one parameter.
         "POWERTOOLS_LOG_LEVEL": ref("LogLevel"),
     }
     return {
@@ -430,6 +490,8 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
                 "ContentUri": "layers/runtime/",
                 "CompatibleRuntimes": ["python3.13"],
                 "CompatibleArchitectures": ["arm64"],
+                # One layer name per stack: dev and prod never publish into each other's layer.
+                "LayerName": sub("${AWS::StackName}-runtime"),
                 "PublishLambdaVersion": True,
             },
             "Metadata": {"BuildMethod": "makefile", "BuildArchitecture": "arm64"},
@@ -450,13 +512,19 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
                 "Runtime": "python3.13",
                 "Architectures": ["arm64"],
                 "MemorySize": 512,
-                "Timeout": 30,
+                "Timeout": FUNCTION_TIMEOUT_SECONDS,
                 "Tracing": "Active",
                 "Layers": [ref("RuntimeLayer")],
                 "AutoPublishAlias": "live",
                 "AutoPublishAliasAllProperties": True,
+                # With SnapStart each kept version is billed for its cached snapshot.
+                "VersionDeletionPolicy": "Delete",
                 "SnapStart": {"ApplyOn": "PublishedVersions"},
-                "LoggingConfig": {"LogFormat": "JSON", "LogGroup": ref("DataFunctionLogs")},
+                "LoggingConfig": {
+                    "LogFormat": "JSON",
+                    "LogGroup": ref("DataFunctionLogs"),
+                    "ApplicationLogLevel": ref("LogLevel"),
+                },
                 "Environment": {"Variables": variables},
                 "Policies": [
                     {
@@ -467,7 +535,13 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
                                 "Resource": [get_att(f"{table_logical_id(m)}.Arn") for m in models],
                             }
                         ]
-                    }
+                    },
+                    # The nextToken key: this one secret, read once at init.
+                    {
+                        "AWSSecretsManagerGetSecretValuePolicy": {
+                            "SecretArn": ref("NextTokenSecret")
+                        }
+                    },
                 ],
             },
         },
@@ -516,11 +590,22 @@ def _api(schema: Schema) -> dict[str, Any]:
             "Name": sub("${AWS::StackName}-api"),
             "SchemaUri": "schema.graphql",
             "XrayEnabled": True,
-            "Logging": {"FieldLogLevel": "ERROR", "ExcludeVerboseContent": True},
+            "QueryDepthLimit": ref("QueryDepthLimit"),
+            "ResolverCountLimit": ref("ResolverCountLimit"),
+            "Logging": {
+                "FieldLogLevel": "ERROR",
+                "ExcludeVerboseContent": True,
+                "CloudWatchLogsRoleArn": get_att(f"{APPSYNC_LOGS_ROLE}.Arn"),
+            },
             "Auth": auth,
             "DataSources": {
                 # The alias: the SnapStart-published version.
-                "Lambda": {"DataLambda": {"FunctionArn": ref("DataFunction.Alias")}}
+                "Lambda": {
+                    "DataLambda": {
+                        "FunctionArn": ref("DataFunction.Alias"),
+                        "ServiceRoleArn": get_att(f"{APPSYNC_INVOKE_ROLE}.Arn"),
+                    }
+                }
             },
             "Functions": {
                 RESOLVER_FUNCTION: {
@@ -530,6 +615,80 @@ def _api(schema: Schema) -> dict[str, Any]:
                 }
             },
             "Resolvers": resolvers,
+        },
+    }
+
+
+def _appsync_trust(source_arn: Tag) -> dict[str, Any]:
+    """A role only AppSync may assume, and only for an API of this account (confused deputy)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "appsync.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+                "Condition": {
+                    "StringEquals": {"aws:SourceAccount": ref("AWS::AccountId")},
+                    "ArnLike": {"aws:SourceArn": source_arn},
+                },
+            }
+        ],
+    }
+
+
+def _appsync_service() -> dict[str, Any]:
+    """AppSync's own log group and its service roles. Declared here rather than left to SAM, whose
+    roles trust any caller of appsync.amazonaws.com and whose log group never expires."""
+    return {
+        "GraphQLApiLogs": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                # The API id is the last part of its ARN (Ref); GetAtt ApiId trips cfn-lint on SAM
+                # source.
+                "LogGroupName": sub(
+                    "/aws/appsync/apis/${ApiId}",
+                    {"ApiId": Tag("Select", [1, Tag("Split", ["/", ref(API_LOGICAL_ID)])])},
+                ),
+                "RetentionInDays": ref("LogRetentionInDays"),
+            },
+        },
+        APPSYNC_INVOKE_ROLE: {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": _appsync_trust(ref(API_LOGICAL_ID)),
+                "Policies": [
+                    {
+                        "PolicyName": "invoke-data-function",
+                        "PolicyDocument": {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Effect": "Allow",
+                                    "Action": "lambda:InvokeFunction",
+                                    "Resource": ref("DataFunction.Alias"),
+                                }
+                            ],
+                        },
+                    }
+                ],
+            },
+        },
+        # The API names this role in its LogConfig, so the role cannot name the API's id (a
+        # cycle): any AppSync API of this account and region.
+        APPSYNC_LOGS_ROLE: {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": _appsync_trust(
+                    sub("arn:${AWS::Partition}:appsync:${AWS::Region}:${AWS::AccountId}:apis/*")
+                ),
+                "ManagedPolicyArns": [
+                    sub(
+                        "arn:${AWS::Partition}:iam::aws:policy/service-role/"
+                        "AWSAppSyncPushToCloudWatchLogs"
+                    )
+                ],
+            },
         },
     }
 
@@ -581,6 +740,7 @@ def template_data(schema: Schema) -> dict[str, Any]:
             **{table_logical_id(m): _table(m) for m in models},
             **_lambda(schema, uses_oidc),
             API_LOGICAL_ID: _api(schema),
+            **_appsync_service(),
         },
         "Outputs": _outputs(uses_oidc),
     }

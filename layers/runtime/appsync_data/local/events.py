@@ -65,7 +65,8 @@ def build_event(
         "arguments": dict(arguments),
         "identity": dict(identity) if identity is not None else None,
         "source": None,
-        "request": {"headers": dict(headers), "domainName": None},
+        # As functions/resolvers/invoke_data.js: the trace id only, never the Authorization header.
+        "request": {"headers": {k: v for k, v in headers.items() if k == "x-amzn-trace-id"}},
         "info": {
             "fieldName": info.field_name,
             "parentTypeName": info.parent_type.name,
