@@ -35,14 +35,22 @@ $(STAMP): requirements-dev.txt layers/runtime/requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-lint: $(STAMP)
+# AWS's linter for APPSYNC_JS (npm, pinned in tests/deploy/js/package-lock.json).
+JS_STAMP := tests/deploy/js/node_modules/.package-lock.json
+ESLINT := tests/deploy/js/node_modules/.bin/eslint
+
+$(JS_STAMP): tests/deploy/js/package-lock.json
+	cd tests/deploy/js && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+
+lint: $(STAMP) $(JS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ESLINT) -c tests/deploy/js/eslint.config.mjs --max-warnings 0 functions/resolvers/
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(SAM_STAMP)
+unit: $(STAMP) $(SAM_STAMP) $(JS_STAMP)
 	$(BIN)/pytest
 
 test: lint typecheck unit
