@@ -78,10 +78,19 @@ class _Dumper(yaml.SafeDumper):
         return str(super().choose_scalar_style())
 
 
+def _flow_width(item: Any) -> int:
+    """About how wide `item` is on one line."""
+    if isinstance(item, Tag):
+        return len(item.name) + 2 + _flow_width(item.value)
+    if isinstance(item, list):
+        return 2 + sum(_flow_width(i) + 2 for i in item)
+    return len(str(item)) + 2
+
+
 def _is_flat(items: list[Any]) -> bool:
     """Short lists of scalars and scalar tags read best on one line: `[a, b]`, `!If [c, x, y]`."""
     return (
-        len(repr(items)) < 90
+        _flow_width(items) < 64
         and all(
             not isinstance(i, (dict, list))
             and not (isinstance(i, Tag) and isinstance(i.value, dict))
@@ -120,9 +129,13 @@ _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(str, _represent_str)
 
 
+_KEY = re.compile(r"(?P<indent> *)(?P<item>- )?(?P<key>[^\s#'\"-][^#]*?):(?: |$)")
+
+
 def dump(template: Mapping[str, Any], *, header: str = "", comments: Mapping[str, str] = {}) -> str:
-    """YAML text of `template`; `header` lines become leading comments, and `comments[key]` a
-    comment above the top-level resource `key` (the reasons a reader needs, kept next to it)."""
+    """YAML text of `template`. `header` lines become leading comments; `comments[path]` is written
+    above the key at that dotted path (`Resources.DataFunction.Properties.Timeout`): the reason a
+    reader needs, next to the value it explains. Each resource and section is set apart."""
     text = yaml.dump(
         dict(template),
         Dumper=_Dumper,
@@ -132,16 +145,31 @@ def dump(template: Mapping[str, Any], *, header: str = "", comments: Mapping[str
         default_flow_style=False,
     )
     lines: list[str] = [f"# {line}".rstrip() for line in header.splitlines()]
-    section = ""
+    path: list[tuple[int, str]] = []  # (indent, key) of the mapping keys above this line
+    placed: set[str] = set()
+    value_indent = -1  # a scalar value that started on a key's line continues deeper than this
     for line in text.splitlines():
-        if not line.startswith(" ") and line.endswith(":"):
-            section = line[:-1]
-            if lines and section in ("Parameters", "Conditions", "Resources", "Outputs"):
+        depth = len(line) - len(line.lstrip(" "))
+        match = None if 0 <= value_indent < depth else _KEY.match(line)
+        if value_indent >= 0 and depth <= value_indent:
+            value_indent = -1
+        if match:
+            if not line.endswith(":"):
+                value_indent = len(match["indent"]) + (2 if match["item"] else 0)
+            indent = len(match["indent"]) + (2 if match["item"] else 0)
+            while path and path[-1][0] >= indent:
+                path.pop()
+            path.append((indent, match["key"]))
+            keys = [key for _, key in path]
+            if len(keys) == 1 and lines and keys[0] in ("Parameters", "Conditions", "Outputs"):
                 lines.append("")
-        match = re.fullmatch(r"  (\w+):", line)
-        if section == "Resources" and match:
-            if not lines[-1].startswith("Resources"):
+            if len(keys) == 2 and keys[0] == "Resources" and not lines[-1].startswith("Res"):
                 lines.append("")
-            lines += [f"  # {c}".rstrip() for c in comments.get(match.group(1), "").splitlines()]
+            comment = comments.get(".".join(keys), "")
+            if comment:
+                placed.add(".".join(keys))
+            lines += [f"{match['indent']}# {c}".rstrip() for c in comment.splitlines()]
         lines.append(line)
+    if set(comments) - placed:  # a renamed key must not silently lose its reason
+        raise ValueError(f"comments for no key: {sorted(set(comments) - placed)}")
     return "\n".join(lines) + "\n"

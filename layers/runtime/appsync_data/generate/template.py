@@ -93,34 +93,88 @@ _POOL_ID = if_("CreateUserPool", ref("UserPool"), ref("ExistingUserPoolId"))
 _CLIENT_ID = if_("CreateUserPoolClient", ref("UserPoolClient"), ref("ExistingUserPoolClientId"))
 _IDENTITY_POOL_ID = if_("CreateIdentityPool", ref("IdentityPool"), ref("ExistingIdentityPoolId"))
 
-# Why each fixed resource is there, written above it in template.yaml.
+# Why each fixed part is as it is, written above it in template.yaml (dotted key paths).
+_FUNCTION = "Resources.DataFunction.Properties"
 _COMMENTS = {
-    "UserPool": "--- Cognito: who the callers are ---",
-    "AuthenticatedRole": (
+    "Transform": "LanguageExtensions lets DeletionPolicy follow a parameter.",
+    "Metadata.cfn-lint.config.ignore_checks": (
+        "cfn-lint's schema of AWS::Serverless::GraphQLApi lists no attributes, so the GraphQLUrl\n"
+        "output is a false E6101 on this source; the transformed template is linted in full."
+    ),
+    "Resources.UserPool": "--- Cognito: who the callers are ---",
+    "Resources.UserPool.DeletionPolicy": (
+        "The pools hold every user and identity id: deleting the stack, or a change that\n"
+        "replaces a pool, must not take them along in production (samconfig.toml: prod)."
+    ),
+    "Resources.AuthenticatedRole": (
         "Signed-in identities of the identity pool; granted the GraphQL fields below."
     ),
-    "GuestRole": (
+    "Resources.GuestRole": (
         "Guests: a role with no permission at all on the API (allow.authenticated refuses them)."
     ),
-    "AuthRoleGraphQLPolicy": (
-        'allow.authenticated("identityPool"): the authenticated role may call these fields only.\n'
-        "Two resources, not one with !If: cfn-lint then knows the role name is never empty."
+    "Resources.NextTokenSecret": (
+        "Key that signs list nextTokens, so a forged or altered token is refused."
     ),
-    "NextTokenSecret": "Key that signs list nextTokens, so a forged or altered token is refused.",
-    "RuntimeLayer": (
-        "--- The data Lambda: every Query and Mutation field ---\n"
+    "Resources.RuntimeLayer": "--- The data Lambda: every Query and Mutation field ---",
+    "Resources.RuntimeLayer.Properties.LayerName": (
+        "One layer name per stack: dev and prod never publish into each other's layer."
+    ),
+    "Resources.RuntimeLayer.Properties.PublishLambdaVersion": (
+        "A new layer version publishes a new function version, so the `live` alias AppSync\n"
+        "calls runs it: SAM names versions by the function's own code and settings, not its\n"
+        "layers."
+    ),
+    "Resources.RuntimeLayer.Metadata": (
         "layers/runtime/Makefile: pinned wheels for arm64 plus bytecode compiled for python3.13\n"
-        "(Lambda's /opt is read-only, so without shipped .pyc every cold start recompiles).\n"
-        "PublishLambdaVersion: a new layer version publishes a new function version, so the\n"
-        "`live` alias AppSync calls runs it: SAM names versions by the function's own code and\n"
-        "settings, not its layers."
+        "(Lambda's /opt is read-only, so without shipped .pyc every cold start recompiles)."
     ),
-    "DataFunction": (
-        "SnapStart snapshots the initialised handler: it needs a published version (the alias).\n"
-        "DynamoDB permissions on its own tables only, and only the requests store.py makes."
+    f"{_FUNCTION}.Timeout": (
+        "AppSync stops every request at 30 s: the Lambda stops first, DynamoDB's retries\n"
+        "included (store.py), so a write never lands after the client was told it failed."
     ),
-    "GraphQLApi": (
+    f"{_FUNCTION}.AutoPublishAlias": (
+        "SnapStart snapshots the initialised handler: it needs a published version (the alias)."
+    ),
+    f"{_FUNCTION}.VersionDeletionPolicy": (
+        "With SnapStart each kept version is billed for its cached snapshot."
+    ),
+    f"{_FUNCTION}.LoggingConfig.ApplicationLogLevel": (
+        "With JSON logs Lambda drops records below this level, whatever Powertools is told."
+    ),
+    f"{_FUNCTION}.Environment.Variables.UNAUTH_ROLE_ARN": (
+        "Sessions of the guest role are never admitted as plain IAM principals."
+    ),
+    f"{_FUNCTION}.Environment.Variables.{NEXT_TOKEN_SECRET_ARN}": (
+        "The secret's ARN, not its value: the key is read at init (next_token_key.py), so\n"
+        "lambda:GetFunctionConfiguration does not reveal it."
+    ),
+    f"{_FUNCTION}.Policies": (
+        "DynamoDB permissions on its own tables only, and only the requests store.py makes;\n"
+        "the nextToken key: this one secret."
+    ),
+    "Resources.GraphQLApi": (
         "--- The API: schema.graphql, auth modes, one pipeline function for every field ---"
+    ),
+    "Resources.GraphQLApi.Properties.QueryDepthLimit": (
+        "Checked by AppSync before any resolver runs (README: Deploying)."
+    ),
+    "Resources.GraphQLApi.Properties.DataSources.Lambda.DataLambda.FunctionArn": (
+        "The alias: the SnapStart-published version."
+    ),
+    "Resources.GraphQLApi.Properties.Resolvers": (
+        "No resolver code: SAM's default APPSYNC_JS pipeline code passes the function's result on."
+    ),
+    "Resources.GraphQLApiLogs": (
+        "AppSync's own log group, declared so that it expires. The API id is the last part of\n"
+        "the API's ARN (Ref): GetAtt ApiId trips cfn-lint on SAM source."
+    ),
+    "Resources.GraphQLApiInvokeRole": (
+        "AppSync's service roles, declared rather than left to SAM, whose roles trust any\n"
+        "caller of appsync.amazonaws.com: only for an API of this account (confused deputy)."
+    ),
+    "Resources.GraphQLApiLogsRole.Properties.AssumeRolePolicyDocument": (
+        "The API names this role in its LogConfig, so the role cannot name the API's id (a\n"
+        "cycle): any AppSync API of this account and region."
     ),
 }
 
@@ -262,8 +316,6 @@ def _conditions(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
     return conditions
 
 
-# The pools hold every user and identity id: deleting the stack, or a change that replaces a pool,
-# must not take them along in production (samconfig.toml's prod environment keeps the default).
 _COGNITO_REMOVAL = {
     "DeletionPolicy": ref("CognitoRemovalPolicy"),
     "UpdateReplacePolicy": ref("CognitoRemovalPolicy"),
@@ -458,7 +510,6 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
                 "",
             ),
         ),
-        # Sessions of the guest role are never admitted as plain IAM principals.
         "UNAUTH_ROLE_ARN": if_("CreateIdentityPool", get_att("GuestRole.Arn"), ""),
     }
     if uses_oidc:
@@ -466,8 +517,6 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
     variables |= {
         "IAM_ACCESS": ref("IamAccess"),
         "IAM_ADMIN_ROLES": ref("IamAdminRoles"),
-        # The secret's ARN, not its value: the value is read at init (next_token_key.py), so
-        # lambda:GetFunctionConfiguration does not reveal it.
         NEXT_TOKEN_SECRET_ARN: ref("NextTokenSecret"),
         "LIST_MAX_PAGES": ref("ListMaxPages"),
         "POWERTOOLS_SERVICE_NAME": "appsync-data",
@@ -490,7 +539,6 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
                 "ContentUri": "layers/runtime/",
                 "CompatibleRuntimes": ["python3.13"],
                 "CompatibleArchitectures": ["arm64"],
-                # One layer name per stack: dev and prod never publish into each other's layer.
                 "LayerName": sub("${AWS::StackName}-runtime"),
                 "PublishLambdaVersion": True,
             },
@@ -517,7 +565,6 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
                 "Layers": [ref("RuntimeLayer")],
                 "AutoPublishAlias": "live",
                 "AutoPublishAliasAllProperties": True,
-                # With SnapStart each kept version is billed for its cached snapshot.
                 "VersionDeletionPolicy": "Delete",
                 "SnapStart": {"ApplyOn": "PublishedVersions"},
                 "LoggingConfig": {
@@ -536,7 +583,6 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
                             }
                         ]
                     },
-                    # The nextToken key: this one secret, read once at init.
                     {
                         "AWSSecretsManagerGetSecretValuePolicy": {
                             "SecretArn": ref("NextTokenSecret")
@@ -575,7 +621,6 @@ def _api(schema: Schema) -> dict[str, Any]:
     default, additional = api_auth_modes(schema)
     auth = {"Type": default, **_auth_config(default, default=True)}
     auth["Additional"] = [{"Type": m, **_auth_config(m, default=False)} for m in additional]
-    # No resolver code: SAM's default APPSYNC_JS pipeline code passes the function's result on.
     resolvers = {
         type_name: {
             field: {"Pipeline": [RESOLVER_FUNCTION]}
@@ -599,7 +644,6 @@ def _api(schema: Schema) -> dict[str, Any]:
             },
             "Auth": auth,
             "DataSources": {
-                # The alias: the SnapStart-published version.
                 "Lambda": {
                     "DataLambda": {
                         "FunctionArn": ref("DataFunction.Alias"),
@@ -644,8 +688,6 @@ def _appsync_service() -> dict[str, Any]:
         "GraphQLApiLogs": {
             "Type": "AWS::Logs::LogGroup",
             "Properties": {
-                # The API id is the last part of its ARN (Ref); GetAtt ApiId trips cfn-lint on SAM
-                # source.
                 "LogGroupName": sub(
                     "/aws/appsync/apis/${ApiId}",
                     {"ApiId": Tag("Select", [1, Tag("Split", ["/", ref(API_LOGICAL_ID)])])},
@@ -674,8 +716,6 @@ def _appsync_service() -> dict[str, Any]:
                 ],
             },
         },
-        # The API names this role in its LogConfig, so the role cannot name the API's id (a
-        # cycle): any AppSync API of this account and region.
         APPSYNC_LOGS_ROLE: {
             "Type": "AWS::IAM::Role",
             "Properties": {
@@ -716,18 +756,8 @@ def template_data(schema: Schema) -> dict[str, Any]:
     uses_oidc = "oidc" in schema.providers()
     return {
         "AWSTemplateFormatVersion": "2010-09-09",
-        # LanguageExtensions lets DeletionPolicy follow a parameter.
         "Transform": ["AWS::LanguageExtensions", "AWS::Serverless-2016-10-31"],
-        "Metadata": {
-            "cfn-lint": {
-                "config": {
-                    # cfn-lint's schema of AWS::Serverless::GraphQLApi lists no attributes, so the
-                    # GraphQLUrl output is a false E6101 on this source; the transformed template
-                    # is linted in full.
-                    "ignore_checks": ["E6101"]
-                }
-            }
-        },
+        "Metadata": {"cfn-lint": {"config": {"ignore_checks": ["E6101"]}}},
         "Description": (
             f"appsync-data: AppSync GraphQL API ({', '.join(m.name for m in models)}) served by one"
             " Python Lambda resolver with DynamoDB, Cognito user pool and identity pool."
@@ -751,5 +781,11 @@ def render_template(schema: Schema) -> str:
     comments = dict(_COMMENTS)
     if schema.models:
         first_table = table_logical_id(next(iter(schema.models.values())))
-        comments[first_table] = "--- Data: one table per model ---"
+        comments[f"Resources.{first_table}"] = "--- Data: one table per model ---"
+    if _has_identity_pool_fields(schema):
+        comments["Resources.AuthRoleGraphQLPolicy"] = (
+            'allow.authenticated("identityPool"): the authenticated role may call these fields'
+            " only.\nTwo resources, not one with !If: cfn-lint then knows the role name is never"
+            " empty."
+        )
     return cfn_yaml.dump(template_data(schema), header=_HEADER, comments=comments)
