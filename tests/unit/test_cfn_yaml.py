@@ -48,5 +48,5 @@ def test_comments_sit_above_their_key_and_a_lost_one_is_an_error() -> None:
     lines = text.splitlines()
     assert lines[0] == "# GENERATED"
     assert lines[lines.index("      Timeout: 25") - 1] == "      # AppSync stops at 30 s."
-    with pytest.raises(ValueError, match="Resources.Fn.Properties.Timeout2"):
+    with pytest.raises(ValueError, match=r"Resources\.Fn\.Properties\.Timeout2"):
         dump(TEMPLATE, comments={"Resources.Fn.Properties.Timeout2": "lost"})

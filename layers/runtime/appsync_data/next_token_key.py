@@ -9,19 +9,20 @@ used from the next init: with SnapStart, the next published version (README "Dep
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+
+# The variable naming the secret (the template sets it).
+SECRET_ARN_VARIABLE = "NEXT_TOKEN_SECRET_ARN"
 
 
 class NextTokenKeyError(RuntimeError):
     """The secret could not be read; the message names it, never its value."""
 
 
-def read_next_token_key(secret_id: str, region: str, *, client: Any = None) -> bytes:
+def read_next_token_key(secret_id: str, region: str) -> bytes:
     """The current value of `secret_id` (ARN or name) as key bytes."""
-    if client is None:
-        import botocore.session  # botocore is loaded anyway (PynamoDB); boto3 is not needed
+    import botocore.session  # loaded anyway (PynamoDB): boto3 is not needed for one call
 
-        client = botocore.session.get_session().create_client("secretsmanager", region_name=region)
+    client = botocore.session.get_session().create_client("secretsmanager", region_name=region)
     try:
         value = client.get_secret_value(SecretId=secret_id).get("SecretString") or ""
     except Exception as error:  # botocore's ClientError and connection errors alike
@@ -34,7 +35,7 @@ def read_next_token_key(secret_id: str, region: str, *, client: Any = None) -> b
 def key_from_secret(env: Mapping[str, str]) -> bytes:
     """The key from the secret NEXT_TOKEN_SECRET_ARN names (deployed), or b"" when none is named
     (local runs and tests set NEXT_TOKEN_SECRET itself)."""
-    secret = env.get("NEXT_TOKEN_SECRET_ARN", "").strip()
+    secret = env.get(SECRET_ARN_VARIABLE, "").strip()
     if not secret:
         return b""
     region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or ""

@@ -90,7 +90,7 @@ def _flow_width(item: Any) -> int:
 def _is_flat(items: list[Any]) -> bool:
     """Short lists of scalars and scalar tags read best on one line: `[a, b]`, `!If [c, x, y]`."""
     return (
-        _flow_width(items) < 64
+        _flow_width(items) < 72
         and all(
             not isinstance(i, (dict, list))
             and not (isinstance(i, Tag) and isinstance(i.value, dict))

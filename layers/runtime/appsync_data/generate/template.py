@@ -32,6 +32,7 @@ from appsync_data.generate.sdl import (
     mutation_fields,
     query_fields,
 )
+from appsync_data.next_token_key import SECRET_ARN_VARIABLE as NEXT_TOKEN_SECRET_ARN
 from appsync_data.schema import Model, Operation, Schema
 
 RESOLVER_FUNCTION = "invokeData"
@@ -40,7 +41,6 @@ API_LOGICAL_ID = "GraphQLApi"
 FUNCTION_LOGICAL_ID = "DataFunction"
 APPSYNC_INVOKE_ROLE = "GraphQLApiInvokeRole"
 APPSYNC_LOGS_ROLE = "GraphQLApiLogsRole"
-NEXT_TOKEN_SECRET_ARN = "NEXT_TOKEN_SECRET_ARN"
 
 # AppSync stops every request at 30 s; the Lambda must stop first, retries included (store.py's
 # client options fit inside it), so a write never lands after the client was told it failed.
