@@ -1,6 +1,8 @@
 # appsync-data — every command sets up what it needs from the repo's own files.
 # Python 3.13 (the Lambda runtime) is used where present (pyenv), else python3.
 
+# bash: the set-up recipe reads PIPESTATUS.
+SHELL := /bin/bash
 PYTHON ?= $(shell ls -d $(HOME)/.pyenv/versions/3.13*/bin/python3 2>/dev/null | tail -n 1 || true)
 ifeq ($(PYTHON),)
 PYTHON := $(shell command -v python3.13 2>/dev/null || command -v python3)
@@ -27,11 +29,19 @@ help:
 	@echo "make deploy     sam deploy (needs AWS credentials; ENV=prod for production)"
 	@echo "make bench      cold start, memory, per-request cost, DynamoDB requests; local throughput"
 
+# Set-up says what it installs and how long it took (a first run takes a few minutes).
 $(STAMP): requirements-dev.txt layers/runtime/requirements.txt pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt -e .
-	touch $(STAMP)
+	@start=$$(date +%s); \
+	echo "Setting up $(VENV)/ with $(PYTHON) (first run: a few minutes) ..."; \
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || exit 1; \
+	$(BIN)/python -m pip install --quiet --upgrade pip || exit 1; \
+	echo "Installing $$(grep -c '^[a-zA-Z]' requirements-dev.txt) pinned packages of requirements-dev.txt and this project:"; \
+	$(BIN)/python -m pip install --progress-bar off -r requirements-dev.txt -e . 2>&1 \
+	  | grep --line-buffered -E '^(Collecting|Successfully installed|ERROR)' \
+	  | sed -u -e 's/^Collecting /  collecting /'; \
+	test "$${PIPESTATUS[0]}" = 0 || exit 1; \
+	touch $(STAMP); \
+	echo "$(VENV)/ ready in $$(( $$(date +%s) - start )) s"
 
 venv: $(STAMP)
 
@@ -76,10 +86,16 @@ dev: $(STAMP)
 # --- deploy ---------------------------------------------------------------------------------------
 
 $(SAM_STAMP): requirements-sam.txt
-	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV)
-	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SAM_VENV)/bin/python -m pip install --quiet -r requirements-sam.txt
-	touch $(SAM_STAMP)
+	@start=$$(date +%s); \
+	echo "Setting up $(SAM_VENV)/ (aws-sam-cli) with $(PYTHON) ..."; \
+	test -x $(SAM_VENV)/bin/python || $(PYTHON) -m venv $(SAM_VENV) || exit 1; \
+	$(SAM_VENV)/bin/python -m pip install --quiet --upgrade pip || exit 1; \
+	$(SAM_VENV)/bin/python -m pip install --progress-bar off -r requirements-sam.txt 2>&1 \
+	  | grep --line-buffered -E '^(Collecting|Successfully installed|ERROR)' \
+	  | sed -u -e 's/^Collecting /  collecting /'; \
+	test "$${PIPESTATUS[0]}" = 0 || exit 1; \
+	touch $(SAM_STAMP); \
+	echo "$(SAM_VENV)/ ready in $$(( $$(date +%s) - start )) s"
 
 generate: $(STAMP)
 	$(BIN)/python -m appsync_data generate

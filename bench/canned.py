@@ -1,6 +1,7 @@
 """AppSync events and DynamoDB answers shared by the benchmarks (imported inside the children).
 
-Only the standard library and botocore: it runs next to the built artifact, never from .venv.
+Only the standard library, botocore and the built artifact's appsync_data.events: it runs
+next to the built artifact, never from .venv.
 `answer_dynamodb_locally()` answers every DynamoDB request of clients created afterwards at the
 HTTP layer (`before-send`), so the whole botocore pipeline (serialize, sign, parse) still runs.
 """
@@ -66,41 +67,37 @@ def user_pool_identity() -> dict[str, Any]:
 
 def appsync_event(operation: str) -> dict[str, Any]:
     """AppSync's direct Lambda resolver event for one operation on Todo by a signed-in user."""
+    from appsync_data.events import resolver_event  # imported when used: the floor never is
+
     field, arguments, _ = OPERATIONS[operation]
     parent = "Query" if operation in ("get", "list") else "Mutation"
     selection = ["id", "content", "createdAt", "updatedAt"]
     if operation == "list":
         selection = ["items", "items/id", "items/content", "nextToken"]
-    return {
-        "arguments": json.loads(json.dumps(arguments)),
-        "identity": user_pool_identity(),
-        "source": None,
-        "request": {"headers": {"x-amzn-trace-id": "Root=1-bench"}, "domainName": None},
-        "info": {
-            "fieldName": field,
-            "parentTypeName": parent,
-            "variables": {},
-            "selectionSetList": selection,
-            "selectionSetGraphQL": "{ " + " ".join(s for s in selection if "/" not in s) + " }",
-        },
-        "prev": None,
-        "stash": {},
-    }
+    return resolver_event(
+        parent,
+        field,
+        json.loads(json.dumps(arguments)),
+        identity=user_pool_identity(),
+        headers={"x-amzn-trace-id": "Root=1-bench"},
+        selection_set_list=selection,
+        selection_set_graphql="{ " + " ".join(s for s in selection if "/" not in s) + " }",
+    )
 
 
-class LambdaContext:
-    """The attributes of the Lambda context Powertools reads."""
+def LambdaContext() -> Any:  # noqa: N802 - read as the class it stands for
+    """The Lambda context the handler gets (appsync_data.events' stand-in, named for the bench)."""
+    from appsync_data.events import LambdaContextStub
 
-    function_name = "appsync-data-dev-data"
-    function_version = "1"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:appsync-data-dev-data"
-    aws_request_id = "bench-request"
-    log_group_name = "/aws/lambda/appsync-data-dev-data"
-    log_stream_name = "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
+    return LambdaContextStub(
+        aws_request_id="bench-request",
+        function_name="appsync-data-dev-data",
+        function_version="1",
+        invoked_function_arn="arn:aws:lambda:us-east-1:123456789012:function:appsync-data-dev-data",
+        memory_limit_in_mb=512,
+        log_group_name="/aws/lambda/appsync-data-dev-data",
+        log_stream_name="bench",
+    )
 
 
 def answer_dynamodb_locally() -> list[str]:

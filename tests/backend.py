@@ -8,47 +8,40 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from appsync_data.api import DataApi
 from appsync_data.config import Settings
+from appsync_data.events import LambdaContextStub, resolver_event
 from appsync_data.schema import Schema
+from appsync_data.store import key_schema
 from identities import our_settings, user_pool_identity
 
 SETTINGS = our_settings(next_token_secret=b"test-secret")
 _request_ids = itertools.count(1)
 
 
-@dataclass
-class LambdaContextStub:
-    """The attributes of the Lambda context Powertools reads."""
-
-    aws_request_id: str = field(default_factory=lambda: f"req-{next(_request_ids)}")
-    function_name: str = "data"
-    memory_limit_in_mb: int = 128
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:123456789012:function:data"
+def lambda_context() -> LambdaContextStub:
+    """A Lambda context with a request id of its own (`req-N`)."""
+    return LambdaContextStub(aws_request_id=f"req-{next(_request_ids)}")
 
 
 def appsync_event(
     field_name: str, arguments: dict[str, Any], identity: Any, parent: str | None = None
 ) -> dict[str, Any]:
     parent = parent or ("Query" if field_name.startswith(("get", "list")) else "Mutation")
-    return {
-        "arguments": arguments,
-        "identity": identity,
-        "source": None,
-        "request": {"headers": {"x-amzn-trace-id": "Root=1-test"}, "domainName": None},
-        "info": {
-            "fieldName": field_name,
-            "parentTypeName": parent,
-            "variables": {},
-            "selectionSetList": ["id"],
-            "selectionSetGraphQL": "{ id }",
-        },
-        "prev": None,
-        "stash": {},
-    }
+    event = resolver_event(
+        parent,
+        field_name,
+        arguments,
+        identity=None,
+        headers={"x-amzn-trace-id": "Root=1-test"},
+        selection_set_list=["id"],
+        selection_set_graphql="{ id }",
+    )
+    event["identity"] = identity  # as given: the tests send malformed identities too
+    return event
 
 
 Call = Callable[..., dict[str, Any]]
@@ -61,10 +54,9 @@ class Backend:
 
     def scan(self, model: str = "Todo") -> list[dict[str, Any]]:
         """Every raw item of a model's table, sorted: to compare the table before and after."""
-        table = self.api.stores[model].table
-        client = table._get_connection().connection.client
+        client = self.api.connection.client
         items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"TableName": table.Meta.table_name}
+        kwargs: dict[str, Any] = {"TableName": self.api.stores[model].table_name}
         while True:
             page = client.scan(**kwargs)
             items.extend(page["Items"])
@@ -76,7 +68,7 @@ class Backend:
     def count_requests(self, model: str = "Todo") -> list[str]:
         """Names of the DynamoDB operations sent from now on (botocore events)."""
         sent: list[str] = []
-        client = self.api.stores[model].table._get_connection().connection.client
+        client = self.api.connection.client
 
         def record(model: Any, **_: Any) -> None:
             sent.append(model.name)
@@ -85,10 +77,23 @@ class Backend:
         return sent
 
 
+def create_tables(api: DataApi) -> None:
+    """Each model's table, as template.yaml declares it."""
+    for store in api.stores.values():
+        api.connection.client.create_table(
+            **key_schema(store.table_name), BillingMode="PAY_PER_REQUEST"
+        )
+
+
+def seed(api: DataApi, model: str, item_id: str, **strings: str) -> None:
+    """Put an item straight into a model's table (string attributes only)."""
+    item = {"id": {"S": item_id}, **{name: {"S": value} for name, value in strings.items()}}
+    api.connection.client.put_item(TableName=api.stores[model].table_name, Item=item)
+
+
 def make_backend(schema: Schema, settings: Settings = SETTINGS) -> Backend:
     api = DataApi(schema, settings)
-    for store in api.stores.values():
-        store.table.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+    create_tables(api)
 
     def call(
         field_name: str, arguments: dict[str, Any] | None = None, identity: Any = "user"
@@ -96,6 +101,6 @@ def make_backend(schema: Schema, settings: Settings = SETTINGS) -> Backend:
         if identity == "user":
             identity = user_pool_identity()
         event = appsync_event(field_name, arguments or {}, identity)
-        return api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+        return api.handle(event, lambda_context())  # type: ignore[arg-type]
 
     return Backend(api=api, call=call)

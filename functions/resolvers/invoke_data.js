@@ -21,7 +21,7 @@ export function request(ctx) {
       arguments: ctx.args,
       identity: ctx.identity,
       source: ctx.source,
-      request: { headers },
+      request: { headers, domainName: ctx.request.domainName },
       info: ctx.info,
       prev: ctx.prev,
       stash: ctx.stash,

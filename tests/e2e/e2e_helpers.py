@@ -114,6 +114,7 @@ class DevServerProcess:
                 stdout=log_file,
                 stderr=subprocess.STDOUT,
                 text=True,
+                start_new_session=True,  # its own process group, as a terminal's foreground job
             )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
         while time.monotonic() < deadline:
@@ -143,6 +144,20 @@ class DevServerProcess:
                 process.wait(STOP_TIMEOUT_SECONDS)
                 raise
         return process.returncode
+
+    def interrupt_group(self) -> int:
+        """Ctrl-C in the terminal: SIGINT to the server's whole process group; its exit code."""
+        process, self.process = self.process, None
+        assert process is not None
+        os.killpg(process.pid, signal.SIGINT)
+        return process.wait(STOP_TIMEOUT_SECONDS)
+
+    def kill(self) -> None:
+        """`kill -9` of the server alone (not its children)."""
+        process, self.process = self.process, None
+        assert process is not None
+        process.kill()
+        process.wait(STOP_TIMEOUT_SECONDS)
 
     def output(self) -> str:
         return (self.workdir / "dev.log").read_text()

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 import socket
-import time
 from pathlib import Path
 
 import pytest
+from appsync_data.local.journal import WriteJournal
 from e2e_helpers import SEED_SCHEMA, DevServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -31,12 +31,9 @@ def test_restart_keeps_data_and_reset_starts_empty(tmp_path: Path) -> None:
         )
         assert created.status_code == 200, created.text
         assert contents(server, token) == ["kept"]
-        # Saved while running too, so a crash loses at most the last second.
-        snapshot = server.local_dir / "dynamodb" / "Todo.json"
-        deadline = time.monotonic() + 10
-        while "kept" not in (snapshot.read_text() if snapshot.exists() else ""):
-            assert time.monotonic() < deadline, "no snapshot while running"
-            time.sleep(0.2)
+        # On disk before the answer (the journal), so a crash loses nothing acknowledged.
+        journal = server.local_dir / "dynamodb" / "Todo.journal"
+        assert "kept" in journal.read_text()
     finally:
         assert server.stop() == 0  # Ctrl-C: a clean exit
     assert "Stopped; data saved." in server.output()
@@ -113,6 +110,8 @@ def test_a_failed_snapshot_is_retried_and_does_not_stop_the_server(tmp_path: Pat
     )
 
     class FullDisk:
+        journal = WriteJournal(tmp_path, ("Todo",))
+
         def save(self) -> int:
             raise OSError("No space left on device")
 
@@ -123,3 +122,7 @@ def test_a_failed_snapshot_is_retried_and_does_not_stop_the_server(tmp_path: Pat
 
     assert said[-1] == "Could not save the tables (will retry): No space left on device"
     assert server._dirty.is_set()  # the next save (or the one on stop) tries again
+
+    server.stop()  # the last save fails too: not "saved", and the journal is named
+    assert server.saved is False
+    assert said[-1].startswith("Could not save the tables (No space left on device); the writes")

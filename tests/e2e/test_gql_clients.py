@@ -80,12 +80,13 @@ def crud(client: Client) -> None:
     assert run(client, GET, id=todo_id)["getTodo"] is None
 
 
-def assert_unauthorized_field(client: Client, field: str = "listTodos") -> None:
+def assert_list_unauthorized(client: Client) -> None:
+    """listTodos is refused by the resolver: AppSync's Unauthorized error, the field null."""
     with pytest.raises(TransportQueryError) as refused:
         run(client, LIST)
     errors = refused.value.errors or []
     assert [e["errorType"] for e in errors] == ["Unauthorized"]
-    assert errors[0]["message"] == f"Not Authorized to access {field} on type Query"
+    assert errors[0]["message"] == "Not Authorized to access listTodos on type Query"
     assert refused.value.data == {"listTodos": None}
 
 
@@ -130,7 +131,7 @@ def test_identity_pool_credentials_on_user_pool_rule_are_unauthorized(
 ) -> None:
     # AWS_IAM is an API mode (the directive admits it); the rule then refuses the identity.
     client = iam_client(userpool_server, userpool_server.credentials("--user", "alice"))
-    assert_unauthorized_field(client)
+    assert_list_unauthorized(client)
 
 
 # --- identity pool (IAM) ------------------------------------------------------------------------
@@ -142,7 +143,7 @@ def test_identity_pool_credentials_run_crud(identitypool_server: DevServerProces
 
 def test_guest_credentials_are_unauthorized(identitypool_server: DevServerProcess) -> None:
     guest = identitypool_server.credentials("--user", "visitor", "--guest")
-    assert_unauthorized_field(iam_client(identitypool_server, guest))
+    assert_list_unauthorized(iam_client(identitypool_server, guest))
 
 
 def test_plain_iam_role_is_admitted_like_amplify(identitypool_server: DevServerProcess) -> None:
@@ -167,7 +168,7 @@ def test_user_pool_token_on_iam_only_fields_is_unauthorized(
     identitypool_server: DevServerProcess,
 ) -> None:
     # User pools is the API's default mode, but the fields carry @aws_iam only.
-    assert_unauthorized_field(jwt_client(identitypool_server, identitypool_server.token("alice")))
+    assert_list_unauthorized(jwt_client(identitypool_server, identitypool_server.token("alice")))
 
 
 # --- OIDC ---------------------------------------------------------------------------------------
@@ -189,4 +190,4 @@ def test_expired_oidc_token_is_refused(oidc_server: DevServerProcess) -> None:
 
 
 def test_user_pool_token_on_oidc_fields_is_unauthorized(oidc_server: DevServerProcess) -> None:
-    assert_unauthorized_field(jwt_client(oidc_server, oidc_server.token("alice")))
+    assert_list_unauthorized(jwt_client(oidc_server, oidc_server.token("alice")))

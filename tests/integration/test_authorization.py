@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from appsync_data import a
 from appsync_data.schema import Schema
-from backend import Backend
+from backend import Backend, seed
 from identities import CALLER_NAMES, EXPECTED_ALLOWED, PROVIDERS, identity
 
 OPERATIONS: dict[str, Callable[[str], tuple[str, dict[str, Any]]]] = {
@@ -35,7 +35,7 @@ def seed_schema(provider: str) -> Schema:
 def seeded(backend_for: Callable[..., Backend], provider: str) -> tuple[Backend, str]:
     backend = backend_for(seed_schema(provider))
     # Seed through the table itself, so the seeding needs no allowed caller.
-    backend.api.stores["Todo"].table("seed-1", f_content="original").save()
+    seed(backend.api, "Todo", "seed-1", content="original")
     return backend, "seed-1"
 
 

@@ -237,7 +237,7 @@ def test_every_field_type_round_trips(backend_for: object) -> None:
     assert backend.call("getThing", {"id": sparse["id"]})["data"] == sparse
     assert backend.call("listThings", {})["data"]["items"] == [sparse]
     # Items other writers stored with explicit NULLs read as nulls too.
-    client = backend.api.stores["Thing"].rows.connection.client
+    client = backend.api.connection.client
     client.put_item(
         TableName=backend.api.settings.table_name("Thing"),
         Item={"id": {"S": "w"}, "name": {"NULL": True}, "tags": {"L": [{"NULL": True}]}},

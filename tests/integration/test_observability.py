@@ -113,8 +113,7 @@ def test_one_subsegment_per_operation_with_annotations(
     todo.call("listTodos", {})
     todo.call("deleteTodo", {"input": {"id": "x"}}, identity=identity("iam_identity_pool_guest"))
 
-    operations = [s for s in provider.subsegments if s[0] != "## _handle"]
-    assert operations == [
+    assert provider.subsegments == [
         ("## list Todo", {"model": "Todo", "operation": "list", "decision": "allow"}),
         ("## delete Todo", {"model": "Todo", "operation": "delete", "decision": "deny"}),
     ]
@@ -123,10 +122,10 @@ def test_one_subsegment_per_operation_with_annotations(
 def test_an_unexpected_failure_is_logged_not_shown(
     todo: Backend, monkeypatch: pytest.MonkeyPatch, log_output: io.StringIO
 ) -> None:
-    def broken(arguments: dict[str, Any]) -> None:
+    def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk on fire at /var/task/secret/path.py")
 
-    monkeypatch.setattr(todo.api.stores["Todo"], "get", broken)
+    monkeypatch.setattr(todo.api.connection, "get_item", broken)
 
     response = todo.call("getTodo", {"id": "x"})
 

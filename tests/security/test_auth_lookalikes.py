@@ -19,7 +19,7 @@ import pytest
 from appsync_data import a
 from appsync_data.api import DataApi
 from appsync_data.schema import Schema
-from backend import Backend, LambdaContextStub, appsync_event
+from backend import Backend, appsync_event, create_tables, lambda_context, seed
 from identities import (
     ACCOUNT_ID,
     AUTH_ROLE_ARN,
@@ -454,8 +454,7 @@ def backend_with(module_moto: None) -> Callable[[dict[str, Any]], Backend]:
             settings = our_settings(next_token_secret=b"lookalikes")
             api = DataApi(SCHEMA, dataclasses.replace(settings, **changes))
             if not backends:
-                for store in api.stores.values():
-                    store.table.create_table(billing_mode="PAY_PER_REQUEST", wait=True)
+                create_tables(api)
             backends[key] = Backend(api=api, call=lambda *_, **__: {})
         return backends[key]
 
@@ -465,10 +464,10 @@ def backend_with(module_moto: None) -> Callable[[dict[str, Any]], Backend]:
 def reset_tables(backend: Backend) -> None:
     """Each table holds exactly the seed item again."""
     for model in MODEL_OF.values():
-        table = backend.api.stores[model].table
+        table_name = backend.api.stores[model].table_name
         for item in backend.scan(model):
-            table(item["id"]["S"]).delete()
-        table(SEED_ID, f_content="original").save()
+            backend.api.connection.client.delete_item(TableName=table_name, Key={"id": item["id"]})
+        seed(backend.api, model, SEED_ID, content="original")
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -484,7 +483,7 @@ def test_lookalike_identity(backend_with: Callable[[dict[str, Any]], Backend], c
                 requests.clear()
             event = _event(field_name, type_name, arguments, copy.deepcopy(case.identity))
 
-            response = backend.api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+            response = backend.api.handle(event, lambda_context())  # type: ignore[arg-type]
 
             if provider in case.allowed:
                 assert set(response) == {"data"}, (provider, field_name, response)

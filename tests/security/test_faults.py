@@ -21,7 +21,7 @@ import pytest
 from appsync_data import a
 from appsync_data import store as store_module
 from appsync_data.api import DataApi
-from backend import Backend
+from backend import Backend, seed
 from botocore.awsrequest import AWSResponse
 from identities import our_settings
 from moto.core.botocore_stubber import BotocoreStubber
@@ -96,7 +96,7 @@ class FaultInjector:
 @pytest.fixture
 def todo(backend_for: Callable[..., Backend]) -> Backend:
     backend = backend_for(SCHEMA)
-    backend.api.stores["Todo"].table("seed", f_content="original").save()
+    seed(backend.api, "Todo", "seed", content="original")
     return backend
 
 
@@ -104,7 +104,7 @@ def todo(backend_for: Callable[..., Backend]) -> Backend:
 def inject(
     todo: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> Callable[[int, str | None, int], FaultInjector]:
-    client = todo.api.stores["Todo"].table._get_connection().connection.client
+    client = todo.api.connection.client
 
     # botocore calls every before-send handler and keeps the first response: moto's stubber must
     # skip the requests this injector answers, or moto would apply them all the same.
@@ -127,7 +127,7 @@ def inject(
 
 
 def retry_config(api: DataApi) -> tuple[int, float, float, str]:
-    config = api.stores["Todo"].table._get_connection().connection.client.meta.config
+    config = api.connection.client.meta.config
     return (
         config.retries["total_max_attempts"],
         config.connect_timeout,
@@ -189,7 +189,7 @@ def test_a_fault_on_a_later_page_fails_the_whole_list(
     todo: Backend, inject: Callable[..., FaultInjector], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for i in range(5):
-        todo.api.stores["Todo"].table(f"item-{i}", f_content="x").save()
+        seed(todo.api, "Todo", f"item-{i}", content="x")
     monkeypatch.setattr(store_module, "FILTERED_PAGE_SIZE", 2)  # several pages for one list
     injector = inject(503, "ServiceUnavailable")
     injector.first_passing = 1  # the first page is read, every later request fails
@@ -210,11 +210,11 @@ def test_an_unreachable_endpoint_is_a_clear_error(
         SCHEMA, our_settings(next_token_secret=b"x", dynamodb_endpoint="http://127.0.0.1:9")
     )
     backend = Backend(api=api, call=lambda *_, **__: {})
-    from backend import LambdaContextStub, appsync_event
+    from backend import appsync_event, lambda_context
     from identities import user_pool_identity
 
     event = appsync_event("getTodo", {"id": "x"}, user_pool_identity())
-    assert api.handle(event, LambdaContextStub()) == {"error": UNAVAILABLE}  # type: ignore[arg-type]
+    assert api.handle(event, lambda_context()) == {"error": UNAVAILABLE}  # type: ignore[arg-type]
     del backend
 
 

@@ -15,7 +15,7 @@ import jwt
 import pytest
 from appsync_data import a
 from appsync_data import api as api_module
-from backend import Backend, LambdaContextStub, appsync_event
+from backend import Backend, appsync_event, lambda_context
 from identities import our_settings, user_pool_identity
 
 REPO = Path(__file__).resolve().parents[2]
@@ -106,7 +106,7 @@ def test_no_secret_reaches_the_logs(
             }
         )
         event["info"]["variables"] = {"authToken": ID_TOKEN}
-        return api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+        return api.handle(event, lambda_context())  # type: ignore[arg-type]
 
     created = call("createTodo", {"input": {"content": "a"}})["data"]
     call("createTodo", {"input": {"content": "b"}})
@@ -134,7 +134,7 @@ def test_no_secret_reaches_the_logs(
     call("deleteTodo", {"input": {"id": created["id"]}}, identity=sigv4_caller)
     # An unexpected failure: its stack trace is logged, still without secrets.
     monkeypatch.setattr(
-        api.stores["Todo"], "get", lambda arguments: (_ for _ in ()).throw(RuntimeError("boom"))
+        api.connection, "get_item", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom"))
     )
     failed = call("getTodo", {"id": "x"})
     assert failed["error"]["type"] == "InternalFailure"
@@ -150,3 +150,51 @@ def test_the_template_does_not_log_events() -> None:
     """POWERTOOLS_LOGGER_LOG_EVENT would log whole events, headers with tokens included."""
     template = (REPO / "template.yaml").read_text()
     assert not re.search(r"POWERTOOLS_LOGGER_LOG_EVENT\s*:\s*['\"]?true", template, re.I)
+
+
+@pytest.mark.e2e
+@pytest.mark.slow
+def test_the_dev_servers_log_carries_no_credential(tmp_path: Path) -> None:
+    """`make dev`'s terminal: request lines and 401 reasons for JWTs (valid, forged, expired, of
+    another issuer) and SigV4 (valid, wrong signature), with none of their secrets."""
+    import requests
+    from appsync_data.local.credentials import identity_for, mint_credentials
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from local_server import local_api
+
+    query = b'{"query": "{ listTodos { items { id } } }"}'
+    json_headers = {"content-type": "application/json"}
+    with local_api(tmp_path) as api:
+        user_pool = api.user_pool_issuer()
+        valid = user_pool.mint("alice")
+        expired = user_pool.mint("alice", expires_in=-60)
+        oidc = api.oidc_issuer_of_server().mint("bob")
+        header, payload, signature = valid.split(".")
+        forged = f"{header}.{payload}.{signature[::-1]}"
+        jwts = (valid, expired, oidc, forged, ACCESS_TOKEN)
+        for token in jwts:
+            api.post(query, {**json_headers, "authorization": token})
+        dev = mint_credentials(api.state, identity_for(api.state, "carol", "authenticated"))
+        sent_signatures = []
+        for secret in (dev.secret_access_key, AWS_SECRET):  # the right key, then a wrong one
+            request = AWSRequest(method="POST", url=api.url, data=query, headers=json_headers)
+            SigV4Auth(
+                Credentials(dev.access_key_id, secret, dev.session_token),
+                "appsync",
+                api.state.region,
+            ).add_auth(request)
+            sent_signatures.append(request.headers["authorization"].split("Signature=")[1])
+            requests.post(api.url, data=query, headers=dict(request.headers.items()), timeout=30)
+        log = api.server.output()
+    assert "refused" in log and "POST /graphql" in log  # the run was logged
+    for secret in (
+        *jwts,
+        *(part for token in jwts for part in token.split(".")[1:]),
+        *sent_signatures,
+        dev.secret_access_key,
+        dev.session_token,
+        AWS_SECRET,
+    ):
+        assert secret not in log

@@ -17,7 +17,7 @@ from appsync_data import a
 from appsync_data.api import DataApi
 from appsync_data.config import Settings
 from appsync_data.tokens import MAX_TOKEN_LENGTH
-from backend import Backend, LambdaContextStub, appsync_event
+from backend import Backend, appsync_event, lambda_context
 from identities import our_settings, user_pool_identity
 
 SCHEMA = a.schema(
@@ -65,7 +65,7 @@ def other_api(settings: Settings) -> Callable[[str, dict[str, Any]], dict[str, A
 
     def call(field_name: str, arguments: dict[str, Any]) -> dict[str, Any]:
         event = appsync_event(field_name, arguments, user_pool_identity())
-        return api.handle(event, LambdaContextStub())  # type: ignore[arg-type]
+        return api.handle(event, lambda_context())  # type: ignore[arg-type]
 
     return call
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from appsync_data import Field, Schema, SchemaError, a
+from appsync_data.scalars import SCALARS
 from appsync_data.schema import AuthRule, ModelBuilder
 
 
@@ -31,8 +32,24 @@ BUILDER_TYPES: list[tuple[Callable[[], Field], str]] = [
     (a.phone, "AWSPhone"),
     (a.url, "AWSURL"),
     (a.ip_address, "AWSIPAddress"),
-    (a.ipAddress, "AWSIPAddress"),
 ]
+# Amplify's own builder names (`a.ipAddress()`...): a schema written for Amplify reads the same.
+AMPLIFY_BUILDERS = {
+    "string": "String",
+    "integer": "Int",
+    "float": "Float",
+    "boolean": "Boolean",
+    "id": "ID",
+    "date": "AWSDate",
+    "time": "AWSTime",
+    "datetime": "AWSDateTime",
+    "timestamp": "AWSTimestamp",
+    "email": "AWSEmail",
+    "json": "AWSJSON",
+    "phone": "AWSPhone",
+    "url": "AWSURL",
+    "ipAddress": "AWSIPAddress",
+}
 
 
 @pytest.mark.parametrize(("builder", "graphql_type"), BUILDER_TYPES)
@@ -46,8 +63,15 @@ def test_field_builder_maps_to_its_graphql_type(
     assert not field.has_default
 
 
-def test_camel_case_alias_is_the_same_builder() -> None:
-    assert a.ipAddress() == a.ip_address()
+def test_every_scalar_has_a_builder() -> None:
+    assert sorted(graphql_type for _, graphql_type in BUILDER_TYPES) == sorted(SCALARS)
+
+
+@pytest.mark.parametrize(("name", "graphql_type"), AMPLIFY_BUILDERS.items())
+def test_amplifys_builder_names_build_the_same_types(name: str, graphql_type: str) -> None:
+    builder = getattr(a, name, None)
+    assert builder is not None, f"a.{name} is missing"
+    assert builder() == Field(graphql_type)
 
 
 # --- required / array ----------------------------------------------------------------------------

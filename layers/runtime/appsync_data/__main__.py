@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from appsync_data.schema_file import SchemaFileError
+
 # Each command group lives with the module that does the work; imported only when used.
 _COMMAND_MODULES = ("appsync_data.generate.cli", "appsync_data.local.cli")
 
@@ -22,7 +24,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         module.register(commands)
     args = parser.parse_args(argv)
-    result: int = args.run(args)
+    try:
+        result: int = args.run(args)
+    except SchemaFileError as exc:  # a user's mistake: one line, not a traceback
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     return result
 
 

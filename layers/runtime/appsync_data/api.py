@@ -1,25 +1,30 @@
 """The data resolver: routes AppSync fields to the model stores, deciding every call first.
 
-One request top-down: `DataApi.handle(event)` -> Powertools routes `Type.field` to the model's
-operation -> `caller_from_identity` -> `decide` (refusals stop here, before any DynamoDB request)
--> one `ModelStore` call -> `{"data": ...}`, or `{"error": {...}}` for the APPSYNC_JS function.
+One request top-down: `DataApi.handle(event)` -> the `Type.field` registry gives the field's
+`FieldOperation` -> `caller_from_identity(event["identity"])` -> `decide` (refusals stop here,
+before any DynamoDB request) -> `ArgumentReader` turns the arguments into a typed request -> one
+`ModelStore` call -> `{"data": ...}`, or `{"error": {...}}` for the APPSYNC_JS function. Log keys,
+metrics and the X-Ray subsegment of one call are recorded by `_recorded`, whatever its outcome.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler.appsync import AppSyncResolver
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from appsync_data.auth import caller_from_identity, decide
+from appsync_data.auth import Caller, Decision, caller_from_identity, decide
 from appsync_data.config import Settings
-from appsync_data.errors import DataError, InternalFailure, Unauthorized
+from appsync_data.errors import DataError, InternalFailure, InvalidArguments, Unauthorized
+from appsync_data.naming import ApiNames, api_names, root_type
+from appsync_data.requests import ArgumentReader
 from appsync_data.schema import Model, Operation, Schema
 from appsync_data.store import ModelStore, shared_connection
 
@@ -36,15 +41,6 @@ logger = Logger(service=_SERVICE, json_deserializer=_message_as_is)
 tracer = Tracer(service=_SERVICE, patch_modules=["botocore"])
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "AppSyncData")
 
-# GraphQL root type and field name of each operation, as Amplify names them.
-_ROUTES: dict[Operation, tuple[str, Callable[[Model], str]]] = {
-    "get": ("Query", lambda m: f"get{m.name}"),
-    "list": ("Query", lambda m: f"list{m.plural_name}"),
-    "create": ("Mutation", lambda m: f"create{m.name}"),
-    "update": ("Mutation", lambda m: f"update{m.name}"),
-    "delete": ("Mutation", lambda m: f"delete{m.name}"),
-}
-
 
 def _before_snapshot(hook: Callable[[], None]) -> None:
     """Run `hook` before Lambda takes a SnapStart snapshot. `snapshot_restore_py` ships with
@@ -54,6 +50,18 @@ def _before_snapshot(hook: Callable[[], None]) -> None:
     except ImportError:
         return
     register_before_snapshot(hook)
+
+
+@dataclass(frozen=True)
+class FieldOperation:
+    """What one `Type.field` runs: the model's operation, its argument reader and store method."""
+
+    model: Model
+    operation: Operation
+    type_name: str
+    field_name: str
+    read: Callable[[Mapping[str, Any]], Any]  # GraphQL arguments -> a typed request
+    run: Callable[[Any], Any]  # the typed request -> the result (one DynamoDB request)
 
 
 class DataApi:
@@ -71,27 +79,32 @@ class DataApi:
         # One botocore client for every table, created now: Lambda runs init at full CPU, and
         # SnapStart keeps it in the snapshot, instead of the first request paying for it.
         self.connection = shared_connection(self.settings)
-        self.stores = {
-            name: ModelStore(
+        self.stores: dict[str, ModelStore] = {}
+        # "Type.field" -> what it runs: the one registry of the fields this API serves.
+        self.fields: dict[str, FieldOperation] = {}
+        for name, model in schema.models.items():
+            store = ModelStore(
+                model, self.settings, connection=self.connection, token_secret=token_secret
+            )
+            reader = ArgumentReader(
                 model,
-                self.settings,
+                store.attributes,
                 enums=schema.enums,
                 token_secret=token_secret,
-                connection=self.connection,
+                token_scope=store.token_scope,
             )
-            for name, model in schema.models.items()
-        }
+            self.stores[name] = store
+            names = api_names(model)
+            self._register(model, "get", names, reader.get, store.get)
+            self._register(model, "list", names, reader.list, store.list)
+            self._register(model, "create", names, reader.create, store.create)
+            self._register(model, "update", names, reader.update, store.update)
+            self._register(model, "delete", names, reader.delete, store.delete)
         self.connection.client  # noqa: B018 - creating the client is the point
         _before_snapshot(self.warm)
-        self.resolver = AppSyncResolver()  # type: ignore[no-untyped-call]
-        for model in schema.models.values():
-            for operation, (type_name, field_name) in _ROUTES.items():
-                self._route(model, operation, type_name, field_name(model))
-        self.resolver.exception_handler(DataError)(self._refuse)
-        self.resolver.exception_handler(Exception)(self._fail)
         # The Lambda handler: logging context and metrics flush around `_handle`. Tracing is one
-        # subsegment per operation (in `_run`) plus botocore's: no handler-wide subsegment, whose
-        # cost per request (and copy of each response into X-Ray) bought nothing more.
+        # subsegment per operation (in `_recorded`) plus botocore's: no handler-wide subsegment,
+        # whose cost per request (and copy of each response into X-Ray) bought nothing more.
         self.handle: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] = (
             logger.inject_lambda_context(clear_state=True)(metrics.log_metrics(self._handle))
         )
@@ -103,70 +116,112 @@ class DataApi:
         for name in ("GetItem", "Scan", "PutItem", "UpdateItem", "DeleteItem"):
             service.operation_model(name)
 
-    def _route(self, model: Model, operation: Operation, type_name: str, field_name: str) -> None:
-        def resolve(**arguments: Any) -> dict[str, Any]:
-            return self._run(model, operation, type_name, field_name, arguments)
-
-        self.resolver.resolver(type_name=type_name, field_name=field_name)(resolve)
-
-    def _run(
+    def _register(
         self,
         model: Model,
         operation: Operation,
-        type_name: str,
-        field_name: str,
-        arguments: dict[str, Any],
-    ) -> dict[str, Any]:
-        event = self.resolver.current_event
-        identity = event.raw_event.get("identity") if event is not None else None
-        caller = caller_from_identity(identity, self.settings)
-        decision = decide(model.rules, operation, caller, self.settings)
-        logger.append_keys(
-            model=model.name,
-            operation=operation,
-            caller_kind=caller.kind.value,
-            caller_sub=caller.sub,
-            decision="allow" if decision.allowed else "deny",
+        names: ApiNames,
+        read: Callable[[Mapping[str, Any]], Any],
+        run: Callable[[Any], Any],
+    ) -> None:
+        type_name, field_name = root_type(operation), names.field(operation)
+        self.fields[f"{type_name}.{field_name}"] = FieldOperation(
+            model, operation, type_name, field_name, read, run
         )
-        metrics.add_dimension(name="model", value=model.name)
-        metrics.add_dimension(name="operation", value=operation)
-        with tracer.provider.in_subsegment(f"## {operation} {model.name}") as subsegment:
-            subsegment.put_annotation("model", model.name)
-            subsegment.put_annotation("operation", operation)
-            subsegment.put_annotation("decision", "allow" if decision.allowed else "deny")
-            if not decision.allowed:
-                logger.info("refused", extra={"reason": decision.reason})
-                metrics.add_metric(name="Refused", unit=MetricUnit.Count, value=1)
-                raise Unauthorized.for_field(type_name, field_name)
-            metrics.add_metric(name="Allowed", unit=MetricUnit.Count, value=1)
-            result = getattr(self.stores[model.name], operation)(arguments)
-        logger.info("done")
-        return {"data": result}
-
-    def _refuse(self, error: DataError) -> dict[str, Any]:
-        if not isinstance(error, Unauthorized):
-            logger.info("failed", extra={"error_type": error.error_type})
-            metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
-        return error.to_response()
-
-    def _fail(self, error: Exception) -> dict[str, Any]:
-        # The stack trace goes to the log (never the client), keyed by the request id.
-        logger.exception("unexpected error")
-        metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
-        request_id = getattr(self.resolver.lambda_context, "aws_request_id", None)
-        message = "An internal error occurred"
-        if request_id:
-            message += f" (request id {request_id})"
-        return InternalFailure(message).to_response()
 
     def _handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         """One AppSync field resolution per event."""
         logger.set_correlation_id(_trace_id_header(event))
         if not isinstance(event, dict) or not isinstance(event.get("arguments", {}), dict):
             return InternalFailure("The event is not an AppSync resolver event").to_response()
-        event.setdefault("arguments", {})
-        response: dict[str, Any] = self.resolver.resolve(event, context)
-        return response
+        info = event.get("info")
+        type_name = info.get("parentTypeName") if isinstance(info, dict) else None
+        field_name = info.get("fieldName") if isinstance(info, dict) else None
+        if not isinstance(type_name, str) or not isinstance(field_name, str):
+            return InvalidArguments(
+                "The event names no field (info.parentTypeName and info.fieldName)"
+            ).to_response()
+        field = self.fields.get(f"{type_name}.{field_name}")
+        if field is None:
+            logger.info("unknown field", extra={"field": f"{type_name}.{field_name}"})
+            return InvalidArguments(
+                f"{type_name}.{field_name} is not a field this API serves"
+            ).to_response()
+        return self._call(field, event.get("arguments") or {}, event.get("identity"), context)
+
+    def _call(
+        self,
+        field: FieldOperation,
+        arguments: Mapping[str, Any],
+        identity: Any,
+        context: LambdaContext,
+    ) -> dict[str, Any]:
+        """Decide, then read the arguments and run the store operation: one field, recorded."""
+        try:
+            caller = caller_from_identity(identity, self.settings)
+            decision = decide(field.model.rules, field.operation, caller, self.settings)
+        except Exception:  # a bug, never the caller's input: logged like any other failure
+            logger.exception("unexpected error")
+            metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
+            return _internal_failure(context)
+        try:
+            with _recorded(field, caller, decision):
+                if not decision.allowed:
+                    raise Unauthorized.for_field(field.type_name, field.field_name)
+                result = field.run(field.read(arguments))
+        except DataError as error:
+            return error.to_response()
+        except Exception:  # recorded (with its stack trace) by `_recorded`
+            return _internal_failure(context)
+        return {"data": result}
+
+
+def _internal_failure(context: LambdaContext) -> dict[str, Any]:
+    """What the client sees of an unexpected error: no detail, the request id to look it up."""
+    message = "An internal error occurred"
+    request_id = getattr(context, "aws_request_id", None)
+    if request_id:
+        message += f" (request id {request_id})"
+    return InternalFailure(message).to_response()
+
+
+@contextmanager
+def _recorded(field: FieldOperation, caller: Caller, decision: Decision) -> Iterator[None]:
+    """Log keys, metrics and the X-Ray subsegment of one call, for every outcome: allowed and
+    done, refused, failed with an error the client sees, failed unexpectedly."""
+    model, operation = field.model.name, field.operation
+    verdict = "allow" if decision.allowed else "deny"
+    logger.append_keys(
+        model=model,
+        operation=operation,
+        caller_kind=caller.kind.value,
+        caller_sub=caller.sub,
+        decision=verdict,
+    )
+    metrics.add_dimension(name="model", value=model)
+    metrics.add_dimension(name="operation", value=operation)
+    if decision.allowed:
+        metrics.add_metric(name="Allowed", unit=MetricUnit.Count, value=1)
+    try:
+        with tracer.provider.in_subsegment(f"## {operation} {model}") as subsegment:
+            subsegment.put_annotation("model", model)
+            subsegment.put_annotation("operation", operation)
+            subsegment.put_annotation("decision", verdict)
+            yield
+    except Unauthorized:
+        logger.info("refused", extra={"reason": decision.reason})
+        metrics.add_metric(name="Refused", unit=MetricUnit.Count, value=1)
+        raise
+    except DataError as error:
+        logger.info("failed", extra={"error_type": error.error_type})
+        metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
+        raise
+    except Exception:
+        # The stack trace goes to the log (never the client), keyed by the request id.
+        logger.exception("unexpected error")
+        metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
+        raise
+    logger.info("done")
 
 
 def _trace_id_header(event: Any) -> str | None:

@@ -17,25 +17,14 @@ from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.operand import Path
 
 from appsync_data.errors import InvalidArguments
+from appsync_data.scalars import ATTRIBUTE_TYPES, COMPARISONS, NUMBER_OPS, SCALARS
 from appsync_data.schema import Field
 
-# ModelAttributeTypes -> DynamoDB type codes.
-ATTRIBUTE_TYPES = {
-    "binary": "B",
-    "binarySet": "BS",
-    "bool": "BOOL",
-    "list": "L",
-    "map": "M",
-    "number": "N",
-    "numberSet": "NS",
-    "string": "S",
-    "stringSet": "SS",
-    "_null": "NULL",
-}
 MAX_DEPTH = 16  # and/or/not nesting; deeper inputs are refused rather than recursed into
 MAX_OPERATORS = 300  # DynamoDB's limit of operators in one expression; more is refused up front
 
-_COMPARISONS: dict[str, Callable[[Any, Any], Condition]] = {
+# How each comparison of the filter inputs (appsync_data.scalars.COMPARISONS) is built.
+_COMPARISON_BUILDERS: dict[str, Callable[[Any, Any], Condition]] = {
     "eq": lambda path, v: path == v,
     "ne": lambda path, v: path != v,
     "le": lambda path, v: path <= v,
@@ -43,7 +32,8 @@ _COMPARISONS: dict[str, Callable[[Any, Any], Condition]] = {
     "ge": lambda path, v: path >= v,
     "gt": lambda path, v: path > v,
 }
-_SIZE_OPERATORS = frozenset({*_COMPARISONS, "between"})
+_COMPARISONS = {op: _COMPARISON_BUILDERS[op] for op in COMPARISONS}
+_SIZE_OPERATORS = frozenset(NUMBER_OPS)  # ModelSizeInput's operators
 
 
 class FieldPaths:
@@ -245,7 +235,8 @@ def stored_json(value: Any) -> str:
 
 
 def _element(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:
-    if field.type_name == "AWSJSON":
+    scalar = None if field.is_enum else SCALARS[field.type_name]
+    if scalar is not None and scalar.json_text:
         # Stored as compact JSON text: compare with the same text the write stored.
         if not isinstance(value, str):
             raise InvalidArguments(f"{where}: {_kind(value)} is not a valid AWSJSON text")

@@ -8,26 +8,40 @@ The Python twin of Amplify Gen 2's `a.schema` builder::
         ),
     })
 
+Models may be related (`a.has_many` / `a.belongs_to` / `a.has_one`), keyed by a custom
+`.identifier([...])` and queried through `.secondary_indexes(...)`, as in Amplify Gen 2. Custom
+queries and mutations (`a.query()` / `a.mutation()`, handled by `a.handler.function(NAME)`) return
+scalars, models or `a.custom_type({...})` objects under their own rules.
+
 Everything here is pure and immutable once `a.schema(...)` returns; a wrong declaration raises
-`SchemaError` at import time, naming the model and field.
+`SchemaError` at import time, naming the model and field (or the operation and argument).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
+from appsync_data.scalars import SCALARS
+
 Provider = Literal["userPools", "identityPool", "oidc"]
-Operation = Literal["create", "update", "delete", "get", "list", "listen", "sync", "search"]
-RuleOperation = Literal[
-    "create", "update", "delete", "read", "get", "list", "listen", "sync", "search"
+# "custom" is running a custom query or mutation (`a.query()` / `a.mutation()`): only the rules of
+# such an operation grant it, and they grant nothing else.
+Operation = Literal[
+    "create", "update", "delete", "get", "list", "listen", "sync", "search", "custom"
 ]
+RuleOperation = Literal[
+    "create", "update", "delete", "read", "get", "list", "listen", "sync", "search", "custom"
+]
+CUSTOM_OPERATION: Operation = "custom"
 
 PROVIDERS: tuple[str, ...] = get_args(Provider)
-RULE_OPERATIONS: tuple[str, ...] = get_args(RuleOperation)
+# What `.to([...])` accepts on a model's rule.
+RULE_OPERATIONS: tuple[str, ...] = tuple(
+    op for op in get_args(RuleOperation) if op != CUSTOM_OPERATION
+)
 # Amplify expands "read" into every read-side operation.
 READ_OPERATIONS: tuple[Operation, ...] = ("get", "list", "listen", "sync", "search")
 DEFAULT_RULE_OPERATIONS: tuple[RuleOperation, ...] = ("create", "update", "delete", "read")
@@ -46,46 +60,6 @@ class SchemaError(ValueError):
 # --- fields -------------------------------------------------------------------------------------
 
 
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-def _is_str(value: Any) -> bool:
-    return isinstance(value, str)
-
-
-def _is_json(value: Any) -> bool:
-    try:
-        json.dumps(value)
-    except (TypeError, ValueError, RecursionError):
-        return False
-    return True
-
-
-# GraphQL scalar -> check a default value must pass.
-_SCALAR_CHECKS: dict[str, Callable[[Any], bool]] = {
-    "String": _is_str,
-    "ID": _is_str,
-    "Int": _is_int,
-    "Float": _is_number,
-    "Boolean": lambda v: isinstance(v, bool),
-    "AWSDate": _is_str,
-    "AWSTime": _is_str,
-    "AWSDateTime": _is_str,
-    "AWSTimestamp": _is_int,
-    "AWSEmail": _is_str,
-    "AWSJSON": _is_json,
-    "AWSPhone": _is_str,
-    "AWSURL": _is_str,
-    "AWSIPAddress": _is_str,
-}
-SCALARS: tuple[str, ...] = tuple(_SCALAR_CHECKS)
-
-
 @dataclass(frozen=True)
 class Field:
     """One field of a model: a GraphQL scalar or an enum, optionally a list, required, defaulted."""
@@ -100,7 +74,7 @@ class Field:
 
     @property
     def is_enum(self) -> bool:
-        return self.enum_values is not None or self.type_name not in _SCALAR_CHECKS
+        return self.enum_values is not None or self.type_name not in SCALARS
 
     def required(self) -> Field:
         # `.required()` before `.array()` marks the elements, after it the list itself (Amplify).
@@ -121,7 +95,7 @@ class Field:
         """Whether `value` is a valid value of this field's element type."""
         if self.is_enum:
             return isinstance(value, str) and value in (self.enum_values or enum_values)
-        return _SCALAR_CHECKS[self.type_name](value)
+        return SCALARS[self.type_name].check(value)
 
 
 # --- rules --------------------------------------------------------------------------------------
@@ -183,6 +157,208 @@ def _collect_rules(callback: RulesCallback, where: str) -> tuple[AuthRule, ...]:
     return rules
 
 
+# --- relationships and secondary indexes -------------------------------------------------------
+
+RelationshipKind = Literal["hasMany", "belongsTo", "hasOne"]
+# DynamoDB keys are strings (S) or numbers (N): booleans, lists and JSON cannot be keys.
+_UNKEYABLE_SCALARS = frozenset({"Boolean", "AWSJSON"})
+
+
+@dataclass(frozen=True)
+class Relationship:
+    """A relationship field: `a.has_many`, `a.belongs_to` or `a.has_one` (Gen 2 `references`).
+
+    `references` are fields of the child model (the one with the belongsTo) that hold the
+    parent's identifier: on hasMany/hasOne they name the related model's fields, on belongsTo
+    this model's own.
+    """
+
+    kind: RelationshipKind
+    related_model: str
+    references: tuple[str, ...]
+
+    @property
+    def is_array(self) -> bool:
+        return self.kind == "hasMany"
+
+
+def _references(kind: str, related_model: str, references: str | Sequence[str]) -> Relationship:
+    refs = (references,) if isinstance(references, str) else tuple(references)
+    where = f"a.{kind}({related_model!r}, {list(refs)!r})"
+    if not isinstance(related_model, str) or not _NAME.match(related_model):
+        raise SchemaError(f"{where}: the related model must be a model name")
+    if not refs or any(not isinstance(r, str) or not _NAME.match(r) for r in refs):
+        raise SchemaError(f"{where}: references must be one or more field names")
+    if len(set(refs)) != len(refs):
+        raise SchemaError(f"{where}: a reference field is named twice")
+    return Relationship(kind=kind, related_model=related_model, references=refs)  # type: ignore[arg-type]
+
+
+def _field_names(value: str | Sequence[str], where: str) -> tuple[str, ...]:
+    names = (value,) if isinstance(value, str) else tuple(value)
+    if any(not isinstance(n, str) or not _NAME.match(n) for n in names):
+        raise SchemaError(f"{where}: expected field names, got {list(names)!r}")
+    if len(set(names)) != len(names):
+        raise SchemaError(f"{where}: a field is named twice in {list(names)!r}")
+    return names
+
+
+@dataclass(frozen=True)
+class SecondaryIndex:
+    """`index("category").sort_keys(["rating"]).query_field("listPostsByCategory")`.
+
+    `index_name` and `query_field_name` are None until the schema fills in Amplify's defaults
+    (`postsByCategoryAndRating`, `listPostByCategoryAndRating`).
+    """
+
+    partition_key: str
+    sort_key_fields: tuple[str, ...] = ()
+    index_name: str | None = None
+    query_field_name: str | None = None
+
+    def sort_keys(self, fields: Sequence[str]) -> SecondaryIndex:
+        where = f"index({self.partition_key!r}).sort_keys(...)"
+        return replace(self, sort_key_fields=_field_names(fields, where))
+
+    def name(self, index_name: str) -> SecondaryIndex:
+        if not isinstance(index_name, str) or not re.match(r"^[A-Za-z0-9_.-]{3,255}$", index_name):
+            raise SchemaError(
+                f"index({self.partition_key!r}).name({index_name!r}): not a DynamoDB index name"
+            )
+        return replace(self, index_name=index_name)
+
+    def query_field(self, field_name: str) -> SecondaryIndex:
+        if not isinstance(field_name, str) or not _NAME.match(field_name):
+            raise SchemaError(
+                f"index({self.partition_key!r}).query_field({field_name!r}): "
+                "not a valid GraphQL field name"
+            )
+        return replace(self, query_field_name=field_name)
+
+    sortKeys = sort_keys  # noqa: N815 - Amplify's name
+    queryField = query_field  # noqa: N815 - Amplify's name
+
+    @property
+    def key_fields(self) -> tuple[str, ...]:
+        """The partition key, then the sort key fields."""
+        return (self.partition_key, *self.sort_key_fields)
+
+
+def index(partition_key: str) -> SecondaryIndex:
+    """The `index` function handed to `.secondary_indexes(lambda index: [...])`."""
+    return SecondaryIndex(partition_key=_field_names(partition_key, "index(...)")[0])
+
+
+IndexesCallback = Callable[[Callable[[str], SecondaryIndex]], Sequence[SecondaryIndex]]
+
+
+# --- custom types and custom operations ---------------------------------------------------------
+
+OperationType = Literal["Query", "Mutation"]
+# What a custom operation's return type names: a GraphQL scalar, a model, a custom type, an enum.
+ReturnKind = Literal["scalar", "model", "customType", "enum"]
+
+# A function's folder under functions/: lower case so it is the same folder on every file system,
+# and usable as a Lambda function name part. `data` is the models' own Lambda.
+_FUNCTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_RESERVED_FUNCTION_NAMES = frozenset({"data", "resolvers"})
+
+
+@dataclass(frozen=True)
+class FunctionHandler:
+    """`a.handler.function("stats")`: the function in `functions/stats/` runs the operation."""
+
+    function_name: str
+
+
+class _Handlers:
+    """`a.handler`: how a custom operation is handled."""
+
+    @staticmethod
+    def function(function_name: str) -> FunctionHandler:
+        if not isinstance(function_name, str) or not _FUNCTION_NAME.match(function_name):
+            raise SchemaError(
+                f"a.handler.function({function_name!r}): a function name is its folder under "
+                "functions/: lower-case letters, digits, '-' or '_', starting with a letter, "
+                "at most 63 characters"
+            )
+        if function_name in _RESERVED_FUNCTION_NAMES:
+            raise SchemaError(
+                f"a.handler.function({function_name!r}): functions/{function_name}/ is the "
+                "project's own; choose another name"
+            )
+        return FunctionHandler(function_name)
+
+
+@dataclass(frozen=True)
+class CustomTypeBuilder:
+    """`a.custom_type({...})` before the schema gives it a name."""
+
+    fields: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class CustomType:
+    """A named non-model object type (Amplify's `a.customType`): returned by custom operations,
+    never stored. Fields are scalars, enums or other custom types (by `a.ref`)."""
+
+    name: str
+    fields: Mapping[str, Field]
+
+
+@dataclass(frozen=True)
+class CustomOperationBuilder:
+    """`a.query()` / `a.mutation()` before the schema gives it a name."""
+
+    operation_type: OperationType
+    argument_specs: Mapping[str, Any] = field(default_factory=dict)
+    return_spec: Any = None
+    rule_values: tuple[Any, ...] | None = None  # None: `.authorization(...)` not called
+    handler_spec: Any = None
+
+    def arguments(self, arguments: Mapping[str, Field]) -> CustomOperationBuilder:
+        return replace(self, argument_specs=arguments)
+
+    def returns(self, return_type: Field) -> CustomOperationBuilder:
+        return replace(self, return_spec=return_type)
+
+    def authorization(self, callback: RulesCallback) -> CustomOperationBuilder:
+        rules = callback(Allow())
+        values = (rules,) if isinstance(rules, AuthRule) else tuple(rules)
+        return replace(self, rule_values=values)
+
+    def handler(self, handler: FunctionHandler) -> CustomOperationBuilder:
+        return replace(self, handler_spec=handler)
+
+
+@dataclass(frozen=True)
+class CustomOperation:
+    """A custom query or mutation: its arguments and return type, who may run it (rules that
+    grant `CUSTOM_OPERATION`), and the function under functions/ that runs it."""
+
+    name: str
+    operation_type: OperationType
+    arguments: Mapping[str, Field]
+    returns: Field
+    return_kind: ReturnKind
+    rules: tuple[AuthRule, ...]
+    function_name: str
+
+    @property
+    def is_query(self) -> bool:
+        return self.operation_type == "Query"
+
+    def providers(self) -> tuple[Provider, ...]:
+        seen: dict[Provider, None] = {}
+        for rule in self.rules:
+            seen.setdefault(rule.provider)
+        return tuple(seen)
+
+
+def _as_custom_rule(rule: AuthRule) -> AuthRule:
+    return replace(rule, operations=(CUSTOM_OPERATION,))
+
+
 # --- models and schema --------------------------------------------------------------------------
 
 
@@ -190,11 +366,32 @@ def _collect_rules(callback: RulesCallback, where: str) -> tuple[AuthRule, ...]:
 class ModelBuilder:
     """`a.model({...})` before the schema gives it a name."""
 
-    fields: Mapping[str, Field]
+    fields: Mapping[str, Field | Relationship]
     rules: tuple[AuthRule, ...] = ()
+    identifier_fields: tuple[str, ...] = ("id",)
+    index_specs: tuple[SecondaryIndex, ...] = ()
 
     def authorization(self, callback: RulesCallback) -> ModelBuilder:
         return replace(self, rules=_collect_rules(callback, "model"))
+
+    def identifier(self, fields: Sequence[str]) -> ModelBuilder:
+        """The primary key: a partition key field, then optional sort key fields."""
+        names = _field_names(fields, f"model.identifier({fields!r})")
+        if not names:
+            raise SchemaError("model.identifier([]): name at least one field")
+        return replace(self, identifier_fields=names)
+
+    def secondary_indexes(self, callback: IndexesCallback) -> ModelBuilder:
+        indexes = callback(index)
+        if isinstance(indexes, SecondaryIndex):
+            indexes = [indexes]
+        indexes = tuple(indexes)
+        for spec in indexes:
+            if not isinstance(spec, SecondaryIndex):
+                raise SchemaError(f"secondary_indexes must return index(...) entries, got {spec!r}")
+        return replace(self, index_specs=indexes)
+
+    secondaryIndexes = secondary_indexes  # noqa: N815 - Amplify's name
 
 
 @dataclass(frozen=True)
@@ -202,12 +399,30 @@ class Model:
     """A named model with its declared fields plus Amplify's implicit id/createdAt/updatedAt."""
 
     name: str
-    fields: Mapping[str, Field]  # every field, implicit ones included, in SDL order
+    fields: Mapping[str, Field]  # every stored field, implicit ones included, in SDL order
     rules: tuple[AuthRule, ...]
+    identifier: tuple[str, ...] = ("id",)  # partition key field, then sort key fields
+    secondary_indexes: tuple[SecondaryIndex, ...] = ()  # names and query fields filled in
+    relationships: Mapping[str, Relationship] = field(default_factory=dict)
+    # Every field name, relationship fields included, in SDL order (empty: `fields`' order).
+    field_order: tuple[str, ...] = ()
 
     @property
     def plural_name(self) -> str:
         return _plural(self.name)
+
+    @property
+    def all_field_names(self) -> tuple[str, ...]:
+        return self.field_order or tuple(self.fields)
+
+    @property
+    def has_custom_identifier(self) -> bool:
+        return self.identifier != ("id",)
+
+    @property
+    def sort_key_fields(self) -> tuple[str, ...]:
+        """The identifier's sort key fields (none for a partition key alone)."""
+        return self.identifier[1:]
 
     @property
     def user_fields(self) -> dict[str, Field]:
@@ -223,24 +438,65 @@ class Model:
 
 @dataclass(frozen=True)
 class Schema:
-    """The app schema: models and named enums, validated."""
+    """The app schema: models, named enums, custom types and custom operations, validated."""
 
     models: Mapping[str, Model]
     enums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    custom_types: Mapping[str, CustomType] = field(default_factory=dict)
+    operations: Mapping[str, CustomOperation] = field(default_factory=dict)
 
     def authorization(self, callback: RulesCallback) -> Schema:
-        """Schema-wide rules: added to every model's own rules as alternatives."""
+        """Schema-wide rules: added to every model's own rules as alternatives; the rules of a
+        custom operation that declares none (as Amplify does). A rule narrowed with `.to(...)`
+        names model operations, so it admits no one to a custom operation."""
         extra = _collect_rules(callback, "schema")
         models = {n: replace(m, rules=m.rules + extra) for n, m in self.models.items()}
-        return replace(self, models=models)
+        operation_rules = tuple(
+            _as_custom_rule(r) for r in extra if r.operations == DEFAULT_RULE_OPERATIONS
+        )
+        operations = {
+            n: op if op.rules else replace(op, rules=operation_rules)
+            for n, op in self.operations.items()
+        }
+        return replace(self, models=models, operations=operations)
 
     def model(self, name: str) -> Model:
         return self.models[name]
+
+    def operation(self, name: str) -> CustomOperation:
+        return self.operations[name]
+
+    @property
+    def queries(self) -> dict[str, CustomOperation]:
+        """The custom queries, in declaration order."""
+        return {n: op for n, op in self.operations.items() if op.operation_type == "Query"}
+
+    @property
+    def mutations(self) -> dict[str, CustomOperation]:
+        """The custom mutations, in declaration order."""
+        return {n: op for n, op in self.operations.items() if op.operation_type == "Mutation"}
+
+    def function_names(self) -> tuple[str, ...]:
+        """Each function under functions/ that handles a custom operation, once, in order."""
+        return tuple(dict.fromkeys(op.function_name for op in self.operations.values()))
+
+    def require_authorized_operations(self) -> None:
+        """Every custom operation needs a rule (its own or the schema's), as Amplify requires;
+        checked when the schema is used, since schema-wide rules come after `a.schema(...)`."""
+        for op in self.operations.values():
+            if not op.rules:
+                raise SchemaError(
+                    f"custom {op.operation_type.lower()} {op.name!r}: add .authorization(lambda "
+                    "allow: [...]): an operation no rule covers would be refused to everyone"
+                )
 
     def providers(self) -> tuple[Provider, ...]:
         seen: dict[Provider, None] = {}
         for model in self.models.values():
             for provider in model.providers():
+                seen.setdefault(provider)
+        for op in self.operations.values():
+            for provider in op.providers():
                 seen.setdefault(provider)
         return tuple(seen)
 
@@ -267,12 +523,25 @@ def _build_model(
     if not _NAME.match(name):
         raise SchemaError(f"model {name!r}: not a valid GraphQL type name")
     declared: dict[str, Field] = {}
+    relationships: dict[str, Relationship] = {}
     for field_name, spec in builder.fields.items():
         where = f"model {name!r}, field {field_name!r}"
         if not isinstance(field_name, str) or not _NAME.match(field_name):
             raise SchemaError(f"{where}: not a valid GraphQL field name")
         if field_name in _RESERVED_FIELD_NAMES or field_name.startswith("__"):
             raise SchemaError(f"{where}: the name is reserved")
+        if isinstance(spec, Relationship):
+            if field_name in _IMPLICIT_TYPES:
+                raise SchemaError(
+                    f"{where}: Amplify adds {field_name}; it cannot be a relationship"
+                )
+            if spec.related_model not in model_names:
+                raise SchemaError(
+                    f"{where}: a.{spec.kind}({spec.related_model!r}, ...) names no model "
+                    "of this schema"
+                )
+            relationships[field_name] = spec
+            continue
         if not isinstance(spec, Field):
             raise SchemaError(f"{where}: expected a field builder such as a.string(), got {spec!r}")
         if field_name in _IMPLICIT_TYPES:
@@ -292,19 +561,153 @@ def _build_model(
                 )
             enums[enum_name] = spec.enum_values
             spec = spec.with_type_name(enum_name)
-        elif spec.type_name not in _SCALAR_CHECKS and spec.type_name not in enums:
+        elif spec.type_name not in SCALARS and spec.type_name not in enums:
             raise SchemaError(f"{where}: unknown type {spec.type_name!r}")
         if spec.has_default:
             _check_default(where, spec, enums)
         declared[field_name] = spec
 
-    # Amplify's order: declared fields, then the implicit ones it adds.
+    # Amplify's order: declared fields, then the implicit ones it adds (`id` only when the
+    # identifier is the default or names it).
     fields: dict[str, Field] = {}
     fields.update({n: f for n, f in declared.items() if n not in _IMPLICIT_TYPES})
-    fields["id"] = declared.get("id", Field("ID", is_required=True)).required()
+    if "id" in declared or "id" in builder.identifier_fields:
+        fields["id"] = declared.get("id", Field("ID", is_required=True)).required()
     fields["createdAt"] = Field("AWSDateTime", is_required=True)
     fields["updatedAt"] = Field("AWSDateTime", is_required=True)
-    return Model(name=name, fields=fields, rules=builder.rules)
+    order = [n for n in builder.fields if n not in _IMPLICIT_TYPES]
+    order += [n for n in ("id", "createdAt", "updatedAt") if n in fields]
+    identifier = _check_identifier(name, builder.identifier_fields, fields)
+    indexes = tuple(_check_index(name, spec, fields) for spec in builder.index_specs)
+    return Model(
+        name=name,
+        fields=fields,
+        rules=builder.rules,
+        identifier=identifier,
+        secondary_indexes=indexes,
+        relationships=relationships,
+        field_order=tuple(order),
+    )
+
+
+def _check_key_field(where: str, field_name: str, fields: Mapping[str, Field]) -> Field:
+    spec = fields.get(field_name)
+    if spec is None:
+        raise SchemaError(f"{where}: no such field {field_name!r} on the model")
+    if spec.is_array or spec.type_name in _UNKEYABLE_SCALARS:
+        raise SchemaError(
+            f"{where}: field {field_name!r} of type {spec.type_name}"
+            f"{'[]' if spec.is_array else ''} cannot be a DynamoDB key; use a string, ID, "
+            "number, date/time or enum field"
+        )
+    return spec
+
+
+def _check_identifier(
+    model_name: str, identifier: tuple[str, ...], fields: Mapping[str, Field]
+) -> tuple[str, ...]:
+    for field_name in identifier:
+        where = f"model {model_name!r}, identifier field {field_name!r}"
+        spec = _check_key_field(where, field_name, fields)
+        if not spec.is_required:
+            raise SchemaError(f"{where}: an identifier field must be .required()")
+    return identifier
+
+
+def _check_index(
+    model_name: str, spec: SecondaryIndex, fields: Mapping[str, Field]
+) -> SecondaryIndex:
+    for field_name in spec.key_fields:
+        where = f"model {model_name!r}, secondary index on field {field_name!r}"
+        _check_key_field(where, field_name, fields)
+    # Amplify's defaults: the transformer names the index, data-schema names the query.
+    key_names = "And".join(_upper_first(n) for n in spec.key_fields)
+    index_name = spec.index_name or f"{_lower_first(_plural(model_name))}By{key_names}"
+    query_field = spec.query_field_name or f"list{_upper_first(model_name)}By{key_names}"
+    return replace(spec, index_name=index_name, query_field_name=query_field)
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _check_relationships(models: Mapping[str, Model]) -> None:
+    """Each relationship names real fields of the right types and has its other half."""
+    for model in models.values():
+        for field_name, rel in model.relationships.items():
+            where = f"model {model.name!r}, field {field_name!r}"
+            related = models[rel.related_model]
+            # The child holds the references; the parent's identifier is what they hold.
+            child, parent = (model, related) if rel.kind == "belongsTo" else (related, model)
+            for ref in rel.references:
+                if ref not in child.fields:
+                    raise SchemaError(
+                        f"{where}: reference field {ref!r} is not a field of model {child.name!r}"
+                    )
+            if len(rel.references) != len(parent.identifier):
+                raise SchemaError(
+                    f"{where}: {len(rel.references)} reference field(s) {list(rel.references)} "
+                    f"for model {parent.name!r} whose identifier has "
+                    f"{len(parent.identifier)} field(s) {list(parent.identifier)}"
+                )
+            for ref, key in zip(rel.references, parent.identifier, strict=True):
+                ref_field, key_field = child.fields[ref], parent.fields[key]
+                if ref_field.is_array or ref_field.type_name != key_field.type_name:
+                    raise SchemaError(
+                        f"{where}: reference field {child.name}.{ref} is "
+                        f"{ref_field.type_name}{'[]' if ref_field.is_array else ''} but "
+                        f"{parent.name}.{key} is {key_field.type_name}"
+                    )
+    # Only then the pairs, so a misspelt reference is reported as such, not as a missing half.
+    for model in models.values():
+        for field_name, rel in model.relationships.items():
+            where = f"model {model.name!r}, field {field_name!r}"
+            related = models[rel.related_model]
+            wanted = ("belongsTo",) if rel.kind != "belongsTo" else ("hasMany", "hasOne")
+            pairs = [
+                other_name
+                for other_name, other in related.relationships.items()
+                if other.kind in wanted
+                and other.related_model == model.name
+                and other.references == rel.references
+            ]
+            if not pairs:
+                other_kind = " or ".join(f"a.{k}" for k in wanted)
+                raise SchemaError(
+                    f"{where}: a.{rel.kind}({rel.related_model!r}, {list(rel.references)}) needs "
+                    f"{other_kind}({model.name!r}, {list(rel.references)}) on model "
+                    f"{related.name!r}"
+                )
+            if rel.kind == "belongsTo" and len(pairs) > 1:
+                raise SchemaError(
+                    f"{where}: model {related.name!r} has several relationships "
+                    f"{pairs} with the references {list(rel.references)}"
+                )
+
+
+def _check_query_fields(models: Mapping[str, Model]) -> None:
+    """Index query fields must not clash with each other or with get/list fields."""
+    taken: dict[str, str] = {}
+    for model in models.values():
+        for generated in (f"get{model.name}", f"list{model.plural_name}"):
+            taken[generated] = model.name
+    for model in models.values():
+        names: set[str | None] = set()
+        for spec in model.secondary_indexes:
+            query = spec.query_field_name or ""
+            where = f"model {model.name!r}, secondary index on field {spec.partition_key!r}"
+            if query in taken:
+                raise SchemaError(
+                    f"{where}: query field {query!r} is already a query of model {taken[query]!r}"
+                )
+            if spec.index_name in names:
+                raise SchemaError(f"{where}: index name {spec.index_name!r} is used twice")
+            names.add(spec.index_name)
+            taken[query] = model.name
 
 
 def _check_default(where: str, spec: Field, enums: Mapping[str, tuple[str, ...]]) -> None:
@@ -317,14 +720,20 @@ def _check_default(where: str, spec: Field, enums: Mapping[str, tuple[str, ...]]
         raise SchemaError(f"{where}: default {value!r} is not a valid {spec.type_name}")
 
 
-def build_schema(types: Mapping[str, ModelBuilder | Field]) -> Schema:
+SchemaEntry = ModelBuilder | Field | CustomTypeBuilder | CustomOperationBuilder
+
+
+def build_schema(types: Mapping[str, SchemaEntry]) -> Schema:
     if not isinstance(types, Mapping) or not types:
         raise SchemaError("a.schema({...}) needs a mapping of type names to a.model()/a.enum()")
     enums: dict[str, tuple[str, ...]] = {}
     for type_name, value in types.items():
+        if isinstance(value, CustomOperationBuilder):
+            _check_operation_name(type_name, value)
+            continue
         if not isinstance(type_name, str) or not _NAME.match(type_name):
             raise SchemaError(f"type {type_name!r}: not a valid GraphQL type name")
-        if type_name in _SCALAR_CHECKS or type_name in _BUILT_IN_TYPES:
+        if type_name in SCALARS or type_name in _BUILT_IN_TYPES:
             raise SchemaError(f"type {type_name!r}: the name is a built-in GraphQL or AppSync type")
         if isinstance(value, Field) and value.enum_values is not None:
             enums[type_name] = value.enum_values
@@ -333,11 +742,231 @@ def build_schema(types: Mapping[str, ModelBuilder | Field]) -> Schema:
     for type_name, value in types.items():
         if isinstance(value, ModelBuilder):
             models[type_name] = _build_model(type_name, value, enums, model_names)
-        elif not (isinstance(value, Field) and value.enum_values is not None):
-            raise SchemaError(f"type {type_name!r}: expected a.model(...) or a.enum(...)")
+        elif not (
+            isinstance(value, (CustomTypeBuilder, CustomOperationBuilder))
+            or (isinstance(value, Field) and value.enum_values is not None)
+        ):
+            raise SchemaError(
+                f"type {type_name!r}: expected a.model(...), a.enum(...), a.custom_type(...), "
+                "a.query() or a.mutation()"
+            )
     if not models:
         raise SchemaError("a.schema({...}) declares no model")
-    return Schema(models=models, enums=enums)
+    _check_relationships(models)
+    _check_query_fields(models)
+    custom_type_names = frozenset(n for n, v in types.items() if isinstance(v, CustomTypeBuilder))
+    custom_types = {
+        name: _build_custom_type(name, value, enums, model_names, custom_type_names)
+        for name, value in types.items()
+        if isinstance(value, CustomTypeBuilder)
+    }
+    _check_custom_type_names(custom_types, models, enums)
+    operations = {
+        name: _build_operation(name, value, enums, model_names, custom_type_names)
+        for name, value in types.items()
+        if isinstance(value, CustomOperationBuilder)
+    }
+    _check_operation_fields(operations, models)
+    return Schema(models=models, enums=enums, custom_types=custom_types, operations=operations)
+
+
+# --- custom types and operations: checks ---------------------------------------------------------
+
+
+def _check_operation_name(name: Any, builder: CustomOperationBuilder) -> None:
+    kind = builder.operation_type.lower()
+    if not isinstance(name, str) or not _NAME.match(name) or name.startswith("__"):
+        raise SchemaError(f"custom {kind} {name!r}: not a valid GraphQL field name")
+
+
+def _build_custom_type(
+    name: str,
+    builder: CustomTypeBuilder,
+    enums: dict[str, tuple[str, ...]],
+    model_names: frozenset[str],
+    custom_type_names: frozenset[str],
+) -> CustomType:
+    if not isinstance(builder.fields, Mapping) or not builder.fields:
+        raise SchemaError(f"custom type {name!r}: a.custom_type({{...}}) needs at least one field")
+    fields: dict[str, Field] = {}
+    for field_name, spec in builder.fields.items():
+        where = f"custom type {name!r}, field {field_name!r}"
+        if not isinstance(field_name, str) or not _NAME.match(field_name):
+            raise SchemaError(f"{where}: not a valid GraphQL field name")
+        if field_name.startswith("__"):
+            raise SchemaError(f"{where}: the name is reserved")
+        if not isinstance(spec, Field):
+            raise SchemaError(
+                f"{where}: expected a scalar, a.enum([...]) or a.ref(...) of an enum or custom "
+                f"type, got {spec!r}"
+            )
+        if spec.has_default:
+            raise SchemaError(f"{where}: a custom type is never stored, so it has no .default()")
+        if spec.enum_values is not None:
+            enum_name = name + _upper_first(field_name)
+            if enum_name in enums and enums[enum_name] != spec.enum_values:
+                raise SchemaError(f"{where}: enum {enum_name} is declared twice")
+            if enum_name in model_names or enum_name in custom_type_names:
+                raise SchemaError(
+                    f"{where}: its enum type {enum_name} clashes with type {enum_name}"
+                )
+            enums[enum_name] = spec.enum_values
+            spec = spec.with_type_name(enum_name)
+        elif spec.type_name in model_names:
+            raise SchemaError(
+                f"{where}: a.ref({spec.type_name!r}) names a model; a custom type cannot hold one"
+            )
+        elif spec.type_name not in (*SCALARS, *enums, *custom_type_names):
+            raise SchemaError(f"{where}: unknown type {spec.type_name!r}")
+        fields[field_name] = spec
+    return CustomType(name=name, fields=fields)
+
+
+def _generated_type_names(models: Mapping[str, Model]) -> dict[str, str]:
+    """Type name -> model of each type Amplify generates for the models."""
+    names: dict[str, str] = {}
+    for model in models.values():
+        for pattern in (
+            "Model{}Connection",
+            "Model{}FilterInput",
+            "Model{}ConditionInput",
+            "Create{}Input",
+            "Update{}Input",
+            "Delete{}Input",
+            "ModelSubscription{}FilterInput",
+        ):
+            names[pattern.format(model.name)] = model.name
+    return names
+
+
+def _check_custom_type_names(
+    custom_types: Mapping[str, CustomType],
+    models: Mapping[str, Model],
+    enums: Mapping[str, tuple[str, ...]],
+) -> None:
+    generated = _generated_type_names(models)
+    for name in custom_types:
+        if name in enums:
+            raise SchemaError(f"custom type {name!r}: the name is an enum's (a.enum on a field)")
+        if name in generated:
+            raise SchemaError(
+                f"custom type {name!r}: the name is a type Amplify generates for model "
+                f"{generated[name]!r}"
+            )
+        if (name.startswith("Model") and name.endswith("Input")) or name == "ModelSortDirection":
+            raise SchemaError(f"custom type {name!r}: the name is a generated filter type's")
+
+
+def _type_kind(
+    spec: Field,
+    enums: Mapping[str, tuple[str, ...]],
+    model_names: frozenset[str],
+    custom_type_names: frozenset[str],
+) -> ReturnKind | None:
+    if spec.type_name in SCALARS:
+        return "scalar"
+    if spec.type_name in model_names:
+        return "model"
+    if spec.type_name in custom_type_names:
+        return "customType"
+    if spec.type_name in enums:
+        return "enum"
+    return None
+
+
+def _build_operation(
+    name: str,
+    builder: CustomOperationBuilder,
+    enums: Mapping[str, tuple[str, ...]],
+    model_names: frozenset[str],
+    custom_type_names: frozenset[str],
+) -> CustomOperation:
+    where = f"custom {builder.operation_type.lower()} {name!r}"
+    arguments: dict[str, Field] = {}
+    if not isinstance(builder.argument_specs, Mapping):
+        raise SchemaError(f"{where}: .arguments({{...}}) needs a mapping of names to scalars")
+    for arg_name, spec in builder.argument_specs.items():
+        arg_where = f"{where}, argument {arg_name!r}"
+        if not isinstance(arg_name, str) or not _NAME.match(arg_name) or arg_name.startswith("__"):
+            raise SchemaError(f"{arg_where}: not a valid GraphQL argument name")
+        if not isinstance(spec, Field):
+            raise SchemaError(f"{arg_where}: expected a scalar such as a.string(), got {spec!r}")
+        if spec.enum_values is not None:
+            raise SchemaError(
+                f"{arg_where}: an inline a.enum([...]) argument is not supported; declare the "
+                "enum in the schema and use a.ref(...)"
+            )
+        if spec.has_default:
+            raise SchemaError(f"{arg_where}: arguments take no .default()")
+        kind = _type_kind(spec, enums, model_names, custom_type_names)
+        if kind not in ("scalar", "enum"):
+            raise SchemaError(
+                f"{arg_where}: unsupported argument type {spec.type_name!r}; arguments are "
+                "scalars or enums (a.ref of a model or custom type is not an input)"
+            )
+        arguments[arg_name] = spec
+
+    returns = builder.return_spec
+    if returns is None:
+        raise SchemaError(f"{where}: add .returns(...): a custom operation needs a return type")
+    if not isinstance(returns, Field) or returns.enum_values is not None or returns.has_default:
+        raise SchemaError(
+            f"{where}: .returns(...) takes a scalar or a.ref(...) of a model, custom type or "
+            f"enum, got {returns!r}"
+        )
+    return_kind = _type_kind(returns, enums, model_names, custom_type_names)
+    if return_kind is None:
+        raise SchemaError(f"{where}: .returns(a.ref({returns.type_name!r})) names no type")
+
+    handler = builder.handler_spec
+    if handler is None:
+        raise SchemaError(
+            f"{where}: add .handler(a.handler.function(NAME)): a custom operation needs a handler"
+        )
+    if not isinstance(handler, FunctionHandler):
+        raise SchemaError(f"{where}: .handler(...) takes a.handler.function(NAME), got {handler!r}")
+
+    rules: list[AuthRule] = []
+    for rule in builder.rule_values or ():
+        if not isinstance(rule, AuthRule):
+            raise SchemaError(f"{where}: authorization must return allow.* rules, got {rule!r}")
+        if rule.operations != DEFAULT_RULE_OPERATIONS:
+            raise SchemaError(
+                f"{where}: a rule of a custom operation takes no .to([...]); it admits the "
+                "caller to the whole operation"
+            )
+        rules.append(_as_custom_rule(rule))
+    return CustomOperation(
+        name=name,
+        operation_type=builder.operation_type,
+        arguments=arguments,
+        returns=returns,
+        return_kind=return_kind,
+        rules=tuple(rules),
+        function_name=handler.function_name,
+    )
+
+
+def _check_operation_fields(
+    operations: Mapping[str, CustomOperation], models: Mapping[str, Model]
+) -> None:
+    """A custom operation must not take the name of a field Amplify generates for a model."""
+    generated: dict[str, tuple[str, str]] = {}
+    for model in models.values():
+        generated[f"get{model.name}"] = ("Query", model.name)
+        generated[f"list{model.plural_name}"] = ("Query", model.name)
+        for spec in model.secondary_indexes:
+            generated[spec.query_field_name or ""] = ("Query", model.name)
+        for verb in ("create", "update", "delete"):
+            generated[f"{verb}{model.name}"] = ("Mutation", model.name)
+    for op in operations.values():
+        clash = generated.get(op.name)
+        if clash is not None:
+            root, model_name = clash
+            raise SchemaError(
+                f"custom {op.operation_type.lower()} {op.name!r}: the name is the "
+                f"{root} field Amplify generates for model {model_name!r}"
+            )
 
 
 # --- the `a` builder namespace ------------------------------------------------------------------
@@ -382,17 +1011,58 @@ class _Builders:
 
     @staticmethod
     def ref(type_name: str) -> Field:
-        """A field whose type is an enum declared at the top level of the schema."""
+        """A type declared at the top level of the schema: an enum (fields, arguments, return
+        types), a custom type (custom type fields, return types) or a model (return types)."""
         return Field(type_name)
 
     @staticmethod
-    def model(fields: Mapping[str, Field]) -> ModelBuilder:
+    def has_many(related_model: str, references: str | Sequence[str]) -> Relationship:
+        """A list of `related_model` items whose `references` fields hold this one's identifier."""
+        return _references("hasMany", related_model, references)
+
+    @staticmethod
+    def has_one(related_model: str, references: str | Sequence[str]) -> Relationship:
+        """The one `related_model` item whose `references` fields hold this one's identifier."""
+        return _references("hasOne", related_model, references)
+
+    @staticmethod
+    def belongs_to(related_model: str, references: str | Sequence[str]) -> Relationship:
+        """The `related_model` item whose identifier this model's `references` fields hold."""
+        return _references("belongsTo", related_model, references)
+
+    hasMany = has_many  # noqa: N815 - Amplify's name
+    hasOne = has_one  # noqa: N815 - Amplify's name
+    belongsTo = belongs_to  # noqa: N815 - Amplify's name
+
+    handler = _Handlers()
+
+    @staticmethod
+    def query() -> CustomOperationBuilder:
+        """A custom query: `.arguments({...}).returns(...).authorization(...).handler(...)`."""
+        return CustomOperationBuilder(operation_type="Query")
+
+    @staticmethod
+    def mutation() -> CustomOperationBuilder:
+        """A custom mutation: `.arguments({...}).returns(...).authorization(...).handler(...)`."""
+        return CustomOperationBuilder(operation_type="Mutation")
+
+    @staticmethod
+    def custom_type(fields: Mapping[str, Field]) -> CustomTypeBuilder:
+        """A non-model object type, returned by custom operations."""
+        if not isinstance(fields, Mapping):
+            raise SchemaError("a.custom_type({...}) needs a mapping of field names to fields")
+        return CustomTypeBuilder(fields=dict(fields))
+
+    customType = custom_type  # noqa: N815 - Amplify's name
+
+    @staticmethod
+    def model(fields: Mapping[str, Field | Relationship]) -> ModelBuilder:
         if not isinstance(fields, Mapping):
             raise SchemaError("a.model({...}) needs a mapping of field names to field builders")
         return ModelBuilder(fields=dict(fields))
 
     @staticmethod
-    def schema(types: Mapping[str, ModelBuilder | Field]) -> Schema:
+    def schema(types: Mapping[str, SchemaEntry]) -> Schema:
         return build_schema(types)
 
 

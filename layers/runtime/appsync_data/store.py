@@ -23,28 +23,32 @@ from pynamodb.attributes import (
     UnicodeAttribute,
 )
 from pynamodb.connection import Connection
+from pynamodb.connection.base import MetaTable
 from pynamodb.constants import ALL_NEW, ALL_OLD, NULL
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
-from pynamodb.models import Model as PynamoModel
 
-from appsync_data.conditions import FieldPaths, build_condition, stored_json
 from appsync_data.config import Settings
 from appsync_data.errors import (
     ConditionalCheckFailed,
     DataError,
     InvalidArguments,
-    InvalidNextToken,
     ItemTooLarge,
     StoreUnavailable,
 )
+from appsync_data.naming import api_names
+from appsync_data.requests import (
+    CreateRequest,
+    DeleteRequest,
+    GetRequest,
+    ListRequest,
+    UpdateRequest,
+)
+from appsync_data.scalars import SCALARS
 from appsync_data.schema import Field, Model
-from appsync_data.tokens import decode_next_token, encode_next_token
+from appsync_data.tokens import encode_next_token
 
-DEFAULT_LIST_LIMIT = 100
-MAX_LIST_LIMIT = 1000
-# With a filter, read more than `limit` per request: fewer requests to fill a page of matches.
 FILTERED_PAGE_SIZE = 100
 _TYPENAME = "__typename"
 _ITEM_TOO_LARGE = re.compile(r"^Item size .*has exceeded the maximum allowed size", re.IGNORECASE)
@@ -64,21 +68,38 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _attribute_for(field: Field, attr_name: str, *, hash_key: bool = False) -> Attribute[Any]:
-    if field.type_name in ("Int", "Float", "AWSTimestamp"):
-        element: type[Attribute[Any]] = NumberAttribute
-    elif field.type_name == "Boolean":
-        element = BooleanAttribute
-    else:  # strings, ids, dates, enums, and AWSJSON kept as its JSON text
-        element = UnicodeAttribute
+# DynamoDB attribute kind (appsync_data.scalars) -> the PynamoDB attribute that encodes it.
+_ATTRIBUTE_CLASSES: dict[str, type[Attribute[Any]]] = {
+    "S": UnicodeAttribute,
+    "N": NumberAttribute,
+    "BOOL": BooleanAttribute,
+}
+
+
+def _attribute_for(field: Field, attr_name: str) -> Attribute[Any]:
+    scalar = None if field.is_enum else SCALARS[field.type_name]
+    element = _ATTRIBUTE_CLASSES[scalar.dynamodb if scalar else "S"]  # enums are strings
     if field.is_array:
         return ListAttribute(of=element, attr_name=attr_name, null=True)
-    if hash_key:
-        return UnicodeAttribute(hash_key=True, attr_name=attr_name)
     return element(attr_name=attr_name, null=True)
 
 
-# Client settings of every table's connection.
+def table_attributes(model: Model) -> dict[str, Attribute[Any]]:
+    """The PynamoDB attribute of each field: it encodes values for requests and conditions
+    and decodes them from DynamoDB's attribute values."""
+    return {name: _attribute_for(field, name) for name, field in model.fields.items()}
+
+
+def key_schema(table_name: str) -> dict[str, Any]:
+    """The table's key, as DescribeTable answers it: `id`, a string hash key."""
+    return {
+        "TableName": table_name,
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+    }
+
+
+# Client settings of the connection every table shares.
 _CLIENT_OPTIONS: dict[str, Any] = {
     # 3 attempts x (1 + 2) s + at most 1 + 2 s of backoff = 12 s; a list's last page may start
     # at LIST_MAX_SECONDS (5 s): 17 s, inside the Lambda's 25 s (tests/deploy).
@@ -94,227 +115,127 @@ def shared_connection(settings: Settings) -> Connection:
     return Connection(region=settings.region, host=settings.dynamodb_endpoint, **_CLIENT_OPTIONS)
 
 
-def build_table_model(model: Model, settings: Settings) -> type[PynamoModel]:
-    """A PynamoDB model class for `model`'s table. Python attribute names are prefixed so a field
-    can be called `save` or `delete` without shadowing PynamoDB's methods."""
-    meta = type(
-        "Meta",
-        (),
-        {
-            "table_name": settings.table_name(model.name),
-            "region": settings.region,
-            "host": settings.dynamodb_endpoint,
-            **_CLIENT_OPTIONS,
-        },
-    )
-    namespace: dict[str, Any] = {"Meta": meta}
-    for name, field in model.fields.items():
-        namespace[f"f_{name}"] = _attribute_for(field, name, hash_key=(name == "id"))
-    namespace["f___typename"] = UnicodeAttribute(attr_name=_TYPENAME, null=True)
-    return type(f"{model.name}Item", (PynamoModel,), namespace)
-
-
 class ModelStore:
-    """get/list/create/update/delete for one model; inputs as AppSync passes the arguments."""
+    """get/list/create/update/delete of one model's items: one typed request (requests.py) in,
+    one DynamoDB request (list: one per page) through PynamoDB's `Connection` out."""
 
     def __init__(
-        self,
-        model: Model,
-        settings: Settings,
-        *,
-        enums: Mapping[str, tuple[str, ...]],
-        token_secret: bytes,
-        connection: Connection,
+        self, model: Model, settings: Settings, *, connection: Connection, token_secret: bytes
     ) -> None:
         self.model = model
-        self.table = build_table_model(model, settings)
-        # The table's schema comes from the model class (no DescribeTable); its requests go
-        # through the connection every table shares (see `shared_connection`). Reads, updates and
-        # deletes answer with DynamoDB attribute values, which `_item` turns into results.
-        self.rows = self.table._get_connection()
-        connection.add_meta_table(self.rows.get_meta_table())
-        self.rows.connection = connection
-        self.attributes: dict[str, Attribute[Any]] = {
-            name: getattr(self.table, f"f_{name}") for name in model.fields
-        }
-        self.paths = FieldPaths(model.name, model.fields, self.attributes, enums)
-        self.enums = enums
+        self.table_name = settings.table_name(model.name)
+        self.connection = connection
+        # The table's key is known (no DescribeTable): registered with the shared connection.
+        connection.add_meta_table(MetaTable(key_schema(self.table_name)))
+        self.attributes = table_attributes(model)
         self.max_pages = settings.list_max_pages
         self.max_list_seconds = settings.list_max_seconds
         self.token_secret = token_secret
-        self.token_scope = f"{model.name}:{settings.table_name(model.name)}"
-        self._condition_fields = frozenset(n for n in model.fields if n != "id")
+        self.token_scope = f"{model.name}:{self.table_name}"
+        self.connection_type = api_names(model).connection
 
     # --- operations -----------------------------------------------------------------------------
 
-    def get(self, arguments: Mapping[str, Any]) -> dict[str, Any] | None:
-        item_id = _id_argument(arguments.get("id"), "id")
-        _only(arguments, {"id"}, "getX")
+    def get(self, request: GetRequest) -> dict[str, Any] | None:
         with _dynamodb_errors():
-            found = self.rows.get_item(item_id).get("Item")
-        return self._item(found) if found else None
+            found = self.connection.get_item(self.table_name, request.id).get("Item")
+        return self._decode(found) if found else None
 
-    def list(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        _only(arguments, {"filter", "limit", "nextToken"}, "listXs")
-        limit = _limit(arguments.get("limit"))
-        condition = build_condition(arguments.get("filter"), self.paths, argument="filter")
-        token = arguments.get("nextToken")
-        start_key = None
-        if token is not None:
-            start_key = decode_next_token(token, secret=self.token_secret, scope=self.token_scope)
-            _check_start_key(start_key)
+    def list(self, request: ListRequest) -> dict[str, Any]:
+        limit, condition = request.limit, request.filter
+        # With a filter, read more than `limit` per request: fewer requests to fill a page.
         page_size = limit if condition is None else max(limit, FILTERED_PAGE_SIZE)
         items: list[dict[str, Any]] = []
-        next_key: dict[str, Any] | None = None
+        next_key: dict[str, Any] | None = request.start_key
         with _dynamodb_errors():
-            pages = self.table.scan(
-                filter_condition=condition, last_evaluated_key=start_key, page_size=page_size
-            ).page_iter
             # Bounded by pages and by time: past the budget we return what we have, with a token,
             # rather than run into the Lambda's timeout.
             give_up_at = time.monotonic() + self.max_list_seconds
             for _ in range(self.max_pages):
-                raw_items = next(pages).get("Items", [])
+                page = self.connection.scan(
+                    self.table_name,
+                    filter_condition=condition,
+                    limit=page_size,
+                    exclusive_start_key=next_key,  # type: ignore[arg-type] # a key map is allowed
+                )
+                raw_items = page.get("Items", [])
                 room = limit - len(items)
                 items.extend(raw_items[:room])
-                next_key = pages.last_evaluated_key
+                next_key = page.get("LastEvaluatedKey")
                 if len(raw_items) > room:
                     # Stopped inside the page: resume right after the last item returned.
                     next_key = {"id": items[-1]["id"]}
                 if len(items) == limit or next_key is None or time.monotonic() > give_up_at:
                     break
         return {
-            "items": [self._item(raw) for raw in items],
+            "items": [self._decode(raw) for raw in items],
             "nextToken": self._token(next_key),
-            _TYPENAME: f"Model{self.model.name}Connection",
+            _TYPENAME: self.connection_type,
         }
 
-    def create(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        _only(arguments, {"input", "condition"}, "createX")
-        values = self._input(arguments.get("input"), creating=True)
-        condition = self._condition(arguments.get("condition"))
+    def create(self, request: CreateRequest) -> dict[str, Any]:
         now = now_iso()
-        item_id = values.pop("id", None) or str(uuid.uuid4())
-        for name, field in self.model.user_fields.items():
-            if name not in values and field.has_default:
-                values[name] = field.default_value
-            if _value_required(field) and values.get(name) is None:
-                raise InvalidArguments(f"input.{name}: {self.model.name}.{name} is required")
-        values.update(createdAt=now, updatedAt=now, __typename=self.model.name)
-        item = self.table(item_id, **{f"f_{k}": self._stored(k, v) for k, v in values.items()})
-        must_be_new = self.table.f_id.does_not_exist()  # type: ignore[attr-defined]
+        values = {
+            **request.values,
+            "id": request.id or str(uuid.uuid4()),
+            "createdAt": now,
+            "updatedAt": now,
+        }
+        must_be_new = self.attributes["id"].does_not_exist()
         with _dynamodb_errors():
-            item.save(condition=_and(must_be_new, condition))
-        return self._result(item)
-
-    def update(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        _only(arguments, {"input", "condition"}, "updateX")
-        values = self._input(arguments.get("input"), creating=False)
-        condition = self._condition(arguments.get("condition"))
-        item_id = values.pop("id")
-        actions: list[Action] = []
-        for name, value in values.items():
-            attribute = self.attributes[name]
-            if value is None:
-                if _value_required(self.model.fields[name]):
-                    raise InvalidArguments(
-                        f"input.{name}: {self.model.name}.{name} is required and cannot be null"
-                    )
-                actions.append(attribute.remove())
-            else:
-                actions.append(attribute.set(self._stored(name, value)))
-        actions.append(self.attributes["updatedAt"].set(now_iso()))
-        must_exist = self.table.f_id.exists()  # type: ignore[attr-defined]
-        with _dynamodb_errors():
-            response = self.rows.update_item(
-                item_id,
-                actions=actions,
-                condition=_and(must_exist, condition),
-                return_values=ALL_NEW,
+            self.connection.put_item(
+                self.table_name,
+                values["id"],
+                attributes={**self._encode(values), _TYPENAME: {"S": self.model.name}},
+                condition=_and(must_be_new, request.condition),
             )
-        return self._item(response["Attributes"])
-
-    def delete(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
-        _only(arguments, {"input", "condition"}, "deleteX")
-        given = arguments.get("input")
-        if not isinstance(given, Mapping):
-            raise InvalidArguments("input: expected an object with the id to delete")
-        _only(given, {"id"}, "input")
-        item_id = _id_argument(given.get("id"), "input.id")
-        condition = self._condition(arguments.get("condition"))
-        must_exist = self.table.f_id.exists()  # type: ignore[attr-defined]
-        with _dynamodb_errors():
-            response = self.rows.delete_item(
-                item_id, condition=_and(must_exist, condition), return_values=ALL_OLD
-            )
-        return self._item(response["Attributes"])
-
-    # --- helpers --------------------------------------------------------------------------------
-
-    def _condition(self, spec: Any) -> Condition | None:
-        return build_condition(
-            spec, self.paths, argument="condition", allowed_fields=self._condition_fields
-        )
-
-    def _input(self, given: Any, *, creating: bool) -> dict[str, Any]:
-        """Validated input values (GraphQL already typed them on AppSync; we check again)."""
-        if not isinstance(given, Mapping):
-            raise InvalidArguments("input: expected an object")
-        allowed = {"id", *self.model.user_fields}
-        unknown = sorted(set(given) - allowed)
-        if unknown:
-            raise InvalidArguments(f"input: {self.model.name} has no input field {unknown[0]!r}")
-        values: dict[str, Any] = {}
-        for name, value in given.items():
-            if name == "id":
-                if value is None and creating:
-                    continue
-                values["id"] = _id_argument(value, "input.id")
-                continue
-            if value is not None:
-                self._check_value(name, value)
-            values[name] = value
-        if not creating and "id" not in values:
-            raise InvalidArguments("input.id: the id of the item to update is required")
-        return values
-
-    def _check_value(self, name: str, value: Any) -> None:
-        field = self.model.fields[name]
-        enum_values = self.enums.get(field.type_name, ())
-        elements = value if field.is_array else [value]
-        if field.is_array and not isinstance(value, list):
-            raise InvalidArguments(f"input.{name}: expected a list of {field.type_name}")
-        for element in elements:
-            if element is None:
-                if field.is_required:
-                    raise InvalidArguments(f"input.{name}: the list elements cannot be null")
-                continue
-            if isinstance(element, str) and not _is_unicode_text(element):
-                raise InvalidArguments(f"input.{name}: not valid Unicode text")
-            if field.type_name == "AWSJSON" and isinstance(element, str):
-                try:
-                    stored_json(element)
-                except (ValueError, RecursionError):
-                    raise InvalidArguments(f"input.{name}: not valid JSON") from None
-            elif not field.accepts(element, enum_values):
-                raise InvalidArguments(f"input.{name}: not a valid {field.type_name}")
-
-    def _stored(self, name: str, value: Any) -> Any:
-        field = self.model.fields.get(name)
-        if field is not None and field.type_name == "AWSJSON" and value is not None:
-            if field.is_array:  # a null element stays null, not the JSON text "null"
-                return [None if v is None else stored_json(v) for v in value]
-            return stored_json(value)
-        return value
-
-    def _result(self, item: PynamoModel) -> dict[str, Any]:
-        result: dict[str, Any] = {name: getattr(item, f"f_{name}") for name in self.model.fields}
+        result = {name: values.get(name) for name in self.model.fields}
         result[_TYPENAME] = self.model.name
         return result
 
-    def _item(self, raw: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-        """A stored item as AppSync returns it, each value deserialized by its PynamoDB attribute
-        as `Model.from_raw_data` would, without building a model instance (9x faster per item)."""
+    def update(self, request: UpdateRequest) -> dict[str, Any]:
+        actions: list[Action] = []
+        for name, value in request.values.items():
+            attribute = self.attributes[name]
+            actions.append(attribute.remove() if value is None else attribute.set(value))
+        actions.append(self.attributes["updatedAt"].set(now_iso()))
+        must_exist = self.attributes["id"].exists()
+        with _dynamodb_errors():
+            response = self.connection.update_item(
+                self.table_name,
+                request.id,
+                actions=actions,
+                condition=_and(must_exist, request.condition),
+                return_values=ALL_NEW,
+            )
+        return self._decode(response["Attributes"])
+
+    def delete(self, request: DeleteRequest) -> dict[str, Any]:
+        must_exist = self.attributes["id"].exists()
+        with _dynamodb_errors():
+            response = self.connection.delete_item(
+                self.table_name,
+                request.id,
+                condition=_and(must_exist, request.condition),
+                return_values=ALL_OLD,
+            )
+        return self._decode(response["Attributes"])
+
+    # --- items ----------------------------------------------------------------------------------
+
+    def _encode(self, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+        """Values as DynamoDB attribute values, each encoded by its field's attribute; a null
+        value is left out, as PynamoDB leaves out a null attribute."""
+        encoded = {}
+        for name, value in values.items():
+            if value is not None:
+                attribute = self.attributes[name]
+                encoded[attribute.attr_name] = {attribute.attr_type: attribute.serialize(value)}
+        return encoded
+
+    def _decode(self, raw: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
+        """A stored item as AppSync returns it, each value decoded by its field's attribute,
+        straight from DynamoDB's attribute values (no model instance: 9x cheaper per item)."""
         result: dict[str, Any] = {}
         for name, attribute in self.attributes.items():
             value = raw.get(attribute.attr_name)
@@ -329,55 +250,6 @@ class ModelStore:
         if start_key is None:
             return None
         return encode_next_token(start_key, secret=self.token_secret, scope=self.token_scope)
-
-
-# --- pure argument checks -----------------------------------------------------------------------
-
-
-def _value_required(field: Field) -> bool:
-    """Whether the field's value may not be null: for a list `[T!]` only the elements are
-    required (`is_required`); the list itself is when `is_array_required` (`[T]!`)."""
-    return field.is_array_required if field.is_array else field.is_required
-
-
-def _only(given: Mapping[str, Any], allowed: set[str], where: str) -> None:
-    unknown = sorted(set(given) - allowed)
-    if unknown:
-        raise InvalidArguments(f"{where}: unknown argument {unknown[0]!r}")
-
-
-def _is_unicode_text(text: str) -> bool:
-    """False for a string with a lone surrogate (JSON can carry one): DynamoDB stores UTF-8."""
-    try:
-        text.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
-
-
-def _id_argument(value: Any, where: str) -> str:
-    if not isinstance(value, str) or not value:
-        raise InvalidArguments(f"{where}: expected a non-empty ID string")
-    if not _is_unicode_text(value):  # a lone surrogate: not text DynamoDB can store
-        raise InvalidArguments(f"{where}: an ID must be valid Unicode text")
-    if len(value.encode()) > 1024:
-        raise InvalidArguments(f"{where}: an ID is at most 1024 bytes")
-    return value
-
-
-def _limit(value: Any) -> int:
-    if value is None:
-        return DEFAULT_LIST_LIMIT
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_LIST_LIMIT:
-        raise InvalidArguments(f"limit: expected an integer from 1 to {MAX_LIST_LIMIT}")
-    return value
-
-
-def _check_start_key(start_key: Mapping[str, Any]) -> None:
-    # Defence in depth should the secret leak: a start key must be one of this table's keys.
-    key = start_key.get("id")
-    if set(start_key) != {"id"} or not isinstance(key, Mapping) or set(key) != {"S"}:
-        raise InvalidNextToken("Invalid nextToken: it does not hold a key of this table")
 
 
 def _and(required: Condition, extra: Condition | None) -> Condition:

@@ -43,16 +43,26 @@ def _generate(args: argparse.Namespace) -> int:
 
 def _outputs(args: argparse.Namespace) -> int:
     import boto3
+    from botocore.exceptions import BotoCoreError, NoCredentialsError, NoRegionError
 
     from appsync_data.generate.stack import StackError, outputs_for_stack, read_stack_outputs
 
     schema = load_schema(args.schema)
-    client: Any = boto3.client("cloudformation", region_name=args.region)
     try:
+        client: Any = boto3.client("cloudformation", region_name=args.region)
         values = read_stack_outputs(client, args.stack)
         outputs = outputs_for_stack(schema, args.stack, values)
     except StackError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except NoRegionError:
+        print("error: no AWS region: give --region or set AWS_REGION", file=sys.stderr)
+        return 1
+    except NoCredentialsError:
+        print("error: no AWS credentials: set AWS_PROFILE or run `aws configure`", file=sys.stderr)
+        return 1
+    except BotoCoreError as exc:  # an endpoint that cannot be reached, an expired session, ...
+        print(f"error: could not read stack {args.stack!r}: {exc}", file=sys.stderr)
         return 1
     args.out.write_text(json.dumps(outputs, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.out} for {outputs['data']['url']}")

@@ -32,6 +32,7 @@ from appsync_data.generate.sdl import (
     mutation_fields,
     query_fields,
 )
+from appsync_data.naming import api_names
 from appsync_data.next_token_key import SECRET_ARN_VARIABLE as NEXT_TOKEN_SECRET_ARN
 from appsync_data.schema import Model, Operation, Schema
 
@@ -78,10 +79,10 @@ def identity_pool_fields(model: Model) -> list[tuple[str, str]]:
     fields = [("Query", f) for f, op in query_fields(model).items() if granted(op)]
     fields += [("Mutation", f) for f, op in mutation_fields(model).items() if granted(op)]
     if granted("listen"):
-        fields += [("Subscription", f"on{op}{model.name}") for op in ("Create", "Update", "Delete")]
+        fields += [("Subscription", f) for f in api_names(model).subscriptions()]
     if fields:
         # Result types, so nested selections (items, nextToken) are callable too.
-        fields += [(model.name, "*"), (f"Model{model.name}Connection", "*")]
+        fields += [(model.name, "*"), (api_names(model).connection, "*")]
     return fields
 
 

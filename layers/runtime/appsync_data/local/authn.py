@@ -47,6 +47,8 @@ class Authenticator:
         if request.headers.get("x-api-key") and API_KEY in self.modes:
             # The local server issues no API keys, so none can be valid.
             log.info("refused: API key mode is not served locally")
+        else:
+            log.info("refused: no Authorization header")
         raise Unauthenticated("no credentials")
 
     def _iam(self, request: SignedRequest, source_ip: str) -> AuthContext:

@@ -1,4 +1,10 @@
-"""`python -m appsync_data dev | token | credentials`: the local server and its dev credentials."""
+"""`python -m appsync_data dev | token | credentials`: the local server and its dev credentials.
+
+Every command finds the project the same way, from whichever directory it runs: the local folder
+and outputs default to the project root (see `state.find_project_root`) found from `--schema`, or
+else from the working directory. `token` and `credentials` never start a new local folder outside
+a project: their tokens would be signed by keys no server knows.
+"""
 
 from __future__ import annotations
 
@@ -13,13 +19,48 @@ from appsync_data.local.state import (
     DEFAULT_FOLDER,
     DEFAULT_HOST,
     DEFAULT_PORT,
+    LocalError,
     LocalState,
     ServerInfo,
+    find_project_root,
     local_oidc_issuer,
 )
 from appsync_data.schema_file import DEFAULT_SCHEMA_PATH
 
-_LOCAL_DIR_HELP = "the local folder with dev keys, ids and data (default: .local)"
+_LOCAL_DIR_HELP = "the folder of dev keys, ids and data (default: .local at the project root)"
+# AppSync's limits (see local/limits.py), repeated here so registering commands imports no GraphQL.
+_REQUEST_TIMEOUT_SECONDS = 30.0
+_MAX_QUERY_DEPTH_LIMIT = 75
+_MAX_RESOLVER_COUNT_LIMIT = 10_000
+_SCHEMA_HELP = "the app's schema file (default: functions/data/resource.py at the project root)"
+
+
+def _project_paths(schema: Path | None, local_dir: Path | None) -> tuple[Path, Path, Path]:
+    """(project root, schema file, local folder) for the given options."""
+    root = (find_project_root(schema.parent) if schema else None) or find_project_root(Path.cwd())
+    if root is None:
+        if local_dir is None:
+            raise LocalError(
+                f"no project found from {Path.cwd()}: run in the project (a folder with "
+                "functions/data/resource.py or template.yaml), or give --local-dir"
+            )
+        base = schema.parent if schema else Path.cwd()
+        return base, schema or base / DEFAULT_SCHEMA_PATH, local_dir
+    return root, schema or root / DEFAULT_SCHEMA_PATH, local_dir or root / DEFAULT_FOLDER
+
+
+def _fail_clearly(run: Any) -> Any:
+    """Known failures (no project, no DynamoDB at the endpoint) as one line and exit code 1."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            result: int = run(args)
+        except LocalError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        return result
+
+    return wrapped
 
 
 def register(subparsers: Any) -> None:
@@ -28,14 +69,14 @@ def register(subparsers: Any) -> None:
         help="run the local AppSync-compatible API",
         description="Run the API locally with real token and signature checks (see README).",
     )
-    dev.add_argument(
-        "--schema", type=Path, default=DEFAULT_SCHEMA_PATH, help="the app's schema file"
-    )
+    dev.add_argument("--schema", type=Path, help=_SCHEMA_HELP)
     dev.add_argument("--host", default=DEFAULT_HOST, help="address to bind (default 127.0.0.1)")
     dev.add_argument("--port", type=int, default=DEFAULT_PORT, help="port (default 20002)")
-    dev.add_argument("--local-dir", type=Path, default=DEFAULT_FOLDER, help=_LOCAL_DIR_HELP)
+    dev.add_argument("--local-dir", type=Path, help=_LOCAL_DIR_HELP)
     dev.add_argument(
-        "--outputs", type=Path, default=Path("amplify_outputs.json"), help="where to write outputs"
+        "--outputs",
+        type=Path,
+        help="where to write outputs (default: amplify_outputs.json at the project root)",
     )
     dev.add_argument("--reset", action="store_true", help="start with empty tables")
     dev.add_argument("--dynamodb-endpoint", metavar="URL", help="use this DynamoDB, not moto")
@@ -50,7 +91,31 @@ def register(subparsers: Any) -> None:
         metavar="ROLES",
         help="comma list of role ARNs or names admitted with --iam-access roles",
     )
-    dev.set_defaults(run=_run_dev)
+    dev.add_argument(
+        "--request-timeout",
+        type=float,
+        default=_REQUEST_TIMEOUT_SECONDS,
+        metavar="SECONDS",
+        help="AppSync's time limit per request (default 30; 0: none)",
+    )
+    dev.add_argument(
+        "--query-depth-limit",
+        type=int,
+        default=0,
+        metavar="N",
+        help="AppSync's QueryDepthLimit (1-75; default 0: no limit, as the deployed API)",
+    )
+    dev.add_argument(
+        "--resolver-count-limit",
+        type=int,
+        default=0,
+        metavar="N",
+        help="AppSync's ResolverCountLimit (1-10000; default 0: AppSync's 10000)",
+    )
+    dev.add_argument(
+        "--verbose", action="store_true", help="also print the data Lambda's JSON log lines"
+    )
+    dev.set_defaults(run=_fail_clearly(_run_dev))
 
     token = subparsers.add_parser(
         "token",
@@ -63,8 +128,18 @@ def register(subparsers: Any) -> None:
     token.add_argument(
         "--expires-in", type=int, default=3600, metavar="SECONDS", help="negative: expired"
     )
-    token.add_argument("--local-dir", type=Path, default=DEFAULT_FOLDER, help=_LOCAL_DIR_HELP)
-    token.set_defaults(run=_run_token)
+    token.add_argument("--local-dir", type=Path, help=_LOCAL_DIR_HELP)
+    token.add_argument("--schema", type=Path, help=_SCHEMA_HELP)
+    token.add_argument(
+        "--host", help="--oidc: the host of the server the token is for (default: the running one)"
+    )
+    token.add_argument(
+        "--port",
+        type=int,
+        help="--oidc: the port of the server the token is for (default: the running server's, "
+        "else 20002); the local OIDC issuer's URL names it",
+    )
+    token.set_defaults(run=_fail_clearly(_run_token))
 
     credentials = subparsers.add_parser(
         "credentials",
@@ -78,20 +153,29 @@ def register(subparsers: Any) -> None:
         "--guest", action="store_true", help="the identity pool's guest (unauthenticated) identity"
     )
     credentials.add_argument("--expires-in", type=int, default=3600, metavar="SECONDS")
-    credentials.add_argument("--local-dir", type=Path, default=DEFAULT_FOLDER, help=_LOCAL_DIR_HELP)
-    credentials.set_defaults(run=_run_credentials)
+    credentials.add_argument("--local-dir", type=Path, help=_LOCAL_DIR_HELP)
+    credentials.add_argument("--schema", type=Path, help=_SCHEMA_HELP)
+    credentials.set_defaults(run=_fail_clearly(_run_credentials))
 
 
 def _run_dev(args: argparse.Namespace) -> int:
+    from appsync_data.local import devlog
     from appsync_data.local.devserver import DevOptions, run_dev
+    from appsync_data.local.execution import RequestLimits
 
+    root, schema, local_dir = _project_paths(args.schema, args.local_dir)
+    if args.request_timeout < 0 or not 0 <= args.query_depth_limit <= _MAX_QUERY_DEPTH_LIMIT:
+        raise LocalError("--request-timeout must be >= 0 and --query-depth-limit 0..75")
+    if not 0 <= args.resolver_count_limit <= _MAX_RESOLVER_COUNT_LIMIT:
+        raise LocalError("--resolver-count-limit must be 0..10000")
+    devlog.configure(verbose=args.verbose)
     return run_dev(
         DevOptions(
-            schema_path=args.schema,
+            schema_path=schema,
             host=args.host,
             port=args.port,
-            local_dir=args.local_dir,
-            outputs_path=args.outputs,
+            local_dir=local_dir,
+            outputs_path=args.outputs or root / "amplify_outputs.json",
             reset=args.reset,
             dynamodb_endpoint=args.dynamodb_endpoint,
             user_pool_id=args.user_pool_id,
@@ -100,6 +184,11 @@ def _run_dev(args: argparse.Namespace) -> int:
             oidc_client_id=args.oidc_client_id,
             iam_access=args.iam_access,
             iam_admin_roles=tuple(r.strip() for r in args.iam_admin_roles.split(",") if r.strip()),
+            limits=RequestLimits(
+                timeout_seconds=args.request_timeout,
+                query_depth_limit=args.query_depth_limit,
+                resolver_count_limit=args.resolver_count_limit,
+            ),
         )
     )
 
@@ -107,10 +196,15 @@ def _run_dev(args: argparse.Namespace) -> int:
 def _run_token(args: argparse.Namespace) -> int:
     from appsync_data.local.tokens import LocalIssuer
 
-    state = LocalState.load(args.local_dir)
+    _, schema, local_dir = _project_paths(args.schema, args.local_dir)
+    state = LocalState.load(local_dir)
     if args.oidc:
+        _warn_without_oidc_rule(schema)
         info = ServerInfo.read(state)
-        issuer = info.oidc_issuer if info else local_oidc_issuer(DEFAULT_HOST, DEFAULT_PORT)
+        if args.port is not None or args.host is not None or info is None:
+            issuer = local_oidc_issuer(args.host or DEFAULT_HOST, args.port or DEFAULT_PORT)
+        else:
+            issuer = info.oidc_issuer
         local_issuer = LocalIssuer(issuer, state.oidc_client_id, state.oidc_key, cognito=False)
     else:
         local_issuer = LocalIssuer(
@@ -126,7 +220,8 @@ def _run_credentials(args: argparse.Namespace) -> int:
     if args.role and args.guest:
         print("--guest goes with --user, not --role", file=sys.stderr)
         return 2
-    state = LocalState.load(args.local_dir)
+    _, _, local_dir = _project_paths(args.schema, args.local_dir)
+    state = LocalState.load(local_dir)
     if args.role:
         identity = identity_for(state, args.role, "role")
     else:
@@ -136,3 +231,19 @@ def _run_credentials(args: argparse.Namespace) -> int:
     credentials = mint_credentials(state, identity, expires_in=args.expires_in)
     print(json.dumps(credentials.to_json(), separators=(",", ":")))
     return 0
+
+
+def _warn_without_oidc_rule(schema_path: Path) -> None:
+    """Say why an OIDC token will get 401: the API has the mode only when a rule asks for it."""
+    from appsync_data.generate.sdl import OIDC, api_auth_modes
+    from appsync_data.schema_file import load_schema
+
+    if not schema_path.is_file():
+        return
+    default_mode, additional_modes = api_auth_modes(load_schema(schema_path))
+    if OIDC not in (default_mode, *additional_modes):
+        print(
+            f"note: {schema_path} has no allow.authenticated('oidc') rule, so its API has no OIDC "
+            "auth mode and refuses this token (401)",
+            file=sys.stderr,
+        )

@@ -13,7 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -24,17 +24,19 @@ from appsync_data.local.authn import Authenticator
 from appsync_data.local.dynamodb import (
     MotoServer,
     TableSnapshots,
+    check_reachable,
     create_tables,
     dynamodb_client,
 )
-from appsync_data.local.execution import GraphQLExecutor
+from appsync_data.local.execution import GraphQLExecutor, RequestLimits
 from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
 from appsync_data.local.state import LocalState, ServerInfo, base_url, local_oidc_issuer
 from appsync_data.local.tokens import JwtVerifier, LocalKeys, RemoteJwks, jwks_document
 from appsync_data.schema_file import load_schema
 
-SNAPSHOT_INTERVAL_SECONDS = 1.0
+# Each write is journaled before its answer; snapshots only keep the journal short.
+SNAPSHOT_INTERVAL_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class DevOptions:
     oidc_client_id: str | None = None
     iam_access: IamAccess = "all"
     iam_admin_roles: tuple[str, ...] = ()
+    limits: RequestLimits = field(default_factory=RequestLimits)
 
 
 class DevServer:
@@ -66,6 +69,7 @@ class DevServer:
         self.http: HttpServer | None = None
         self.snapshots: TableSnapshots | None = None
         self._dirty = threading.Event()
+        self.saved = False  # the last stop wrote every table's snapshot
         self.url = ""
 
     # --- start ----------------------------------------------------------------------------------
@@ -97,6 +101,8 @@ class DevServer:
         else:
             self.say(f"Using the DynamoDB at {endpoint}")
         client = dynamodb_client(endpoint, state.region)
+        if options.dynamodb_endpoint is not None:
+            check_reachable(client, endpoint)
         if options.reset and options.dynamodb_endpoint is not None:
             for table in tables.values():
                 with contextlib.suppress(client.exceptions.ResourceNotFoundException):
@@ -109,8 +115,11 @@ class DevServer:
                 self.snapshots.clear()
                 self.say("--reset: starting with empty tables")
             else:
-                restored = self.snapshots.restore()
-                self.say(f"Restored {restored} item(s) from {state.data_folder}")
+                restored, replayed = self.snapshots.restore()
+                self.say(
+                    f"Restored {restored} item(s) and {replayed} journaled write(s)"
+                    f" from {state.data_folder}"
+                )
 
         deferred = DeferredApp()
         self.http = HttpServer(options.host, options.port, deferred)
@@ -160,9 +169,12 @@ class DevServer:
             client_ids=settings.oidc_client_ids,
             cognito=False,
         )
+        data_api = DataApi(self.schema, settings)
+        if self.snapshots is not None:
+            self.snapshots.journal.attach(data_api.connection.client)  # on disk before the answer
         app = LocalAppSync(
             executor=GraphQLExecutor(
-                build_executable_schema(sdl, default_mode), DataApi(self.schema, settings).handle
+                build_executable_schema(sdl, default_mode), data_api.handle, options.limits
             ),
             authenticator=Authenticator(
                 modes=frozenset((default_mode, *additional_modes)),
@@ -203,6 +215,7 @@ class DevServer:
             f"  user pool tokens:  {python} -m appsync_data token --user alice",
             f"  IAM credentials:   {python} -m appsync_data credentials --user alice [--guest]",
             f"  (keys, ids and data live in {local}/; `make dev ARGS=--reset` starts empty)",
+            "One line per request below; `make dev ARGS=--verbose` adds the Lambda's JSON lines.",
             "Ctrl-C stops the server.",
         ]
         if OIDC in (default_mode, *additional_modes):
@@ -215,7 +228,9 @@ class DevServer:
     # --- run and stop ---------------------------------------------------------------------------
 
     def save(self) -> None:
-        if self.snapshots is not None and self._dirty.is_set():
+        """Compact the journal into fresh snapshots (the journal alone already keeps every
+        acknowledged write)."""
+        if self.snapshots is not None and (self._dirty.is_set() or self.snapshots.journal.appended):
             self._dirty.clear()
             try:
                 self.snapshots.save()
@@ -237,11 +252,15 @@ class DevServer:
         if self.http is not None:
             self.http.stop()
             self.http = None
-        if save:
+        if save and self.snapshots is not None:
             try:
                 self.save()
-            except Exception as exc:  # keep stopping; say why the last writes were not saved
-                self.say(f"Could not save the tables: {exc}")
+                self.saved = True
+            except Exception as exc:  # keep stopping; the journal still holds every write
+                journal = self.snapshots.journal.path("<table>")
+                self.say(f"Could not save the tables ({exc}); the writes stay in {journal}")
+        if self.snapshots is not None:
+            self.snapshots.journal.close()
         if self.moto is not None:
             self.moto.stop()
             self.moto = None
@@ -266,5 +285,10 @@ def run_dev(options: DevOptions) -> int:
         server.stop()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
-    print("Stopped; data saved." if server.snapshots is not None else "Stopped.", flush=True)
+    if server.snapshots is None:
+        print("Stopped.", flush=True)
+    elif server.saved:
+        print("Stopped; data saved.", flush=True)
+    else:
+        print("Stopped; the snapshot was not written, the journal keeps the writes.", flush=True)
     return 0

@@ -1,14 +1,21 @@
 """Local DynamoDB: moto's server on loopback, the schema's tables, and snapshots of their items.
 
-moto keeps data in memory only, so the dev server saves each table's items (DynamoDB JSON, from
-Scan) under `.local/dynamodb/` after writes and on exit, and loads them back (BatchWriteItem) when
-it starts again. With `--dynamodb-endpoint` the given DynamoDB keeps its own data.
+moto keeps data in memory only, so the dev server journals each write before answering (see
+`journal`), saves each table's items (DynamoDB JSON, from Scan) under `.local/dynamodb/` now and
+then and on exit, and loads both back when it starts again. With `--dynamodb-endpoint` the given
+DynamoDB keeps its own data.
+
+moto runs as a child process in its own session, so the terminal's Ctrl-C (SIGINT to the whole
+foreground process group) reaches only the dev server, which saves and then stops moto; and it
+exits by itself when the dev server's end of its stdin pipe closes, so it never outlives the
+server, even one killed with `kill -9`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import socket
 import subprocess
 import sys
@@ -19,9 +26,10 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
-from appsync_data.local.state import write_json_atomic
+from appsync_data.local.journal import WriteJournal
+from appsync_data.local.state import LocalError, write_json_atomic
 
 log = logging.getLogger(__name__)
 
@@ -65,13 +73,26 @@ class MotoServer:
     def start(self) -> str:
         if _port_open(self.host, self.port):
             raise RuntimeError(f"port {self.port} on {self.host} is already in use")
-        output = self.log_file.open("ab") if self.log_file else subprocess.DEVNULL
+        output: Any = subprocess.DEVNULL
+        if self.log_file:  # private, as the data it may mention
+            flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+            output = os.fdopen(os.open(self.log_file, flags, 0o600), "ab")
+            self.log_file.chmod(0o600)
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "moto.server", "-H", self.host, "-p", str(self.port)],
+                [
+                    sys.executable,
+                    "-m",
+                    "appsync_data.local.moto_child",
+                    "-H",
+                    self.host,
+                    "-p",
+                    str(self.port),
+                ],
                 stdout=output,
                 stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
+                stdin=subprocess.PIPE,  # its parent-death signal: EOF when we exit, however
+                start_new_session=True,  # not in the terminal's process group: no Ctrl-C
             )
         finally:
             if self.log_file and not isinstance(output, int):
@@ -86,9 +107,17 @@ class MotoServer:
         self.stop()
         raise RuntimeError(f"moto server did not listen on {self.endpoint} within the time limit")
 
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
     def stop(self) -> None:
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        if process.poll() is not None:
             return
         process.terminate()
         try:
@@ -106,6 +135,18 @@ def dynamodb_client(endpoint: str, region: str) -> Any:
         config=Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=2),
         **LOCAL_CREDENTIALS,
     )
+
+
+def check_reachable(client: Any, endpoint: str) -> None:
+    """One clear line, not a traceback, when nothing answers at `--dynamodb-endpoint`."""
+    try:
+        client.list_tables(Limit=1)
+    except EndpointConnectionError:
+        raise LocalError(
+            f"No DynamoDB answers at {endpoint} (is it running? check --dynamodb-endpoint)"
+        ) from None
+    except ClientError as exc:
+        raise LocalError(f"The DynamoDB at {endpoint} refused ListTables: {exc}") from None
 
 
 def create_tables(client: Any, table_names: Iterable[str]) -> list[str]:
@@ -131,37 +172,45 @@ def create_tables(client: Any, table_names: Iterable[str]) -> list[str]:
 
 
 class TableSnapshots:
-    """Items of the given tables, saved to and loaded from one JSON file per table."""
+    """Items of the given tables: one JSON file per table (mode 0600) plus the write journal
+    since it was written. `save` compacts the journal into a fresh snapshot."""
 
     def __init__(self, client: Any, table_names: Iterable[str], folder: Path) -> None:
         self.client = client
         self.table_names = tuple(table_names)
         self.folder = folder
+        self.journal = WriteJournal(folder, self.table_names)
 
     def _file(self, table: str) -> Path:
         return self.folder / f"{table}.json"
 
     def save(self) -> int:
-        total = 0
-        for table in self.table_names:
-            items: list[dict[str, Any]] = []
-            request: dict[str, Any] = {"TableName": table}
-            for _ in range(_MAX_SCAN_PAGES):
-                page = self.client.scan(**request)
-                items.extend(page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    break
-                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-            write_json_atomic(self._file(table), {"table": table, "items": items})
-            total += len(items)
-        return total
+        # Under the journal's lock: a write journaled during the scan is appended after the
+        # journal is emptied (a harmless repeat of what the snapshot may already hold).
+        with self.journal.lock:
+            total = 0
+            for table in self.table_names:
+                items: list[dict[str, Any]] = []
+                request: dict[str, Any] = {"TableName": table}
+                for _ in range(_MAX_SCAN_PAGES):
+                    page = self.client.scan(**request)
+                    items.extend(page.get("Items", []))
+                    if "LastEvaluatedKey" not in page:
+                        break
+                    request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+                write_json_atomic(self._file(table), {"table": table, "items": items}, private=True)
+                total += len(items)
+            self.journal.truncate()
+            return total
 
-    def restore(self) -> int:
+    def restore(self) -> tuple[int, int]:
+        """Load the snapshots, then replay the journal: (items loaded, writes replayed)."""
         total = 0
         for table in self.table_names:
             path = self._file(table)
             if not path.exists():
                 continue
+            path.chmod(0o600)  # snapshots written before they were private
             items = json.loads(path.read_text()).get("items", [])
             for start in range(0, len(items), _BATCH_SIZE):
                 requests = [{"PutRequest": {"Item": i}} for i in items[start : start + _BATCH_SIZE]]
@@ -176,8 +225,10 @@ class TableSnapshots:
                 else:
                     raise RuntimeError(f"could not restore every item of {table}")
             total += len(items)
-        return total
+        return total, self.journal.replay(self.client)
 
     def clear(self) -> None:
+        self.journal.close()
         for table in self.table_names:
             self._file(table).unlink(missing_ok=True)
+            self.journal.path(table).unlink(missing_ok=True)

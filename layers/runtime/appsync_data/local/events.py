@@ -20,6 +20,8 @@ from graphql import (
     print_ast,
 )
 
+from appsync_data.events import resolver_event
+
 
 def selection_set_list(
     selection_set: SelectionSetNode | None,
@@ -61,21 +63,16 @@ def build_event(
     selection_list: list[str] = []
     for node in info.field_nodes:
         selection_set_list(node.selection_set, info.fragments, "", selection_list)
-    return {
-        "arguments": dict(arguments),
-        "identity": dict(identity) if identity is not None else None,
-        "source": None,
+    return resolver_event(
+        info.parent_type.name,
+        info.field_name,
+        arguments,
+        identity=identity,
         # As functions/resolvers/invoke_data.js: the trace id only, never the Authorization header.
-        "request": {"headers": {k: v for k, v in headers.items() if k == "x-amzn-trace-id"}},
-        "info": {
-            "fieldName": info.field_name,
-            "parentTypeName": info.parent_type.name,
-            "variables": dict(variables),
-            "selectionSetList": selection_list,
-            "selectionSetGraphQL": (
-                print_ast(field_node.selection_set) if field_node.selection_set else ""
-            ),
-        },
-        "prev": None,
-        "stash": {},
-    }
+        headers={k: v for k, v in headers.items() if k == "x-amzn-trace-id"},
+        variables=variables,
+        selection_set_list=selection_list,
+        selection_set_graphql=(
+            print_ast(field_node.selection_set) if field_node.selection_set else ""
+        ),
+    )

@@ -4,20 +4,28 @@ the data Lambda's handler for each root field, and shape the answer and errors l
 - request errors (syntax, validation, variables): HTTP 400, `data: null`, `errors` without `path`;
 - a field the caller's auth mode may not read: that field is null with an `Unauthorized` error;
 - the handler's `{"error": {type, message}}` envelope: the field is null with that error, which is
-  what the deployed API's APPSYNC_JS function makes of it with `util.error(message, type)`.
+  what the deployed API's APPSYNC_JS function makes of it with `util.error(message, type)`;
+- AppSync's limits (`RequestLimits`): past the request's time limit (30 s) the fields not yet
+  resolved are null with an `ExecutionTimeout` error; a query deeper than the depth limit, or
+  invoking more resolvers than the resolver count limit, is refused before any field runs.
+
+Each request leaves one line in the dev log (logger `appsync_data.local.requests`).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import uuid
+import time
+from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
+    FieldNode,
     GraphQLError,
     GraphQLResolveInfo,
     OperationType,
@@ -27,14 +35,34 @@ from graphql import (
     validate,
 )
 
+from appsync_data.events import LambdaContextStub
 from appsync_data.local.authn import AuthContext
 from appsync_data.local.events import build_event
 from appsync_data.local.graphql_schema import ExecutableSchema
+from appsync_data.local.limits import (
+    effective_resolver_count_limit,
+    query_depth,
+    resolver_count,
+    without_repeats,
+)
 
 log = logging.getLogger(__name__)
+request_log = logging.getLogger("appsync_data.local.requests")
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 MAX_QUERY_CHARS = 64 * 1024  # bounds parsing work (AppSync caps query depth and size as well)
+APPSYNC_REQUEST_TIMEOUT_SECONDS = 30.0
+TIMEOUT_ERROR_TYPE = "ExecutionTimeout"
+TIMEOUT_MESSAGE = "Execution timed out."
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """AppSync's limits per request; 0 turns the time and depth limits off."""
+
+    timeout_seconds: float = APPSYNC_REQUEST_TIMEOUT_SECONDS
+    query_depth_limit: int = 0  # AppSync's QueryDepthLimit: 0 = none
+    resolver_count_limit: int = 0  # AppSync's ResolverCountLimit: 0 = its default, 10000
 
 
 class ResolverError(Exception):
@@ -47,26 +75,11 @@ class ResolverError(Exception):
 
 
 @dataclass(frozen=True)
-class LocalLambdaContext:
-    """What the Lambda runtime passes as `context`, for Powertools' logger and tracer."""
-
-    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
-    function_name: str = "appsync-data-local"
-    function_version: str = "$LATEST"
-    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:appsync-data-local"
-    memory_limit_in_mb: int = 128
-    log_group_name: str = "/aws/lambda/appsync-data-local"
-    log_stream_name: str = "local"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return 30_000
-
-
-@dataclass(frozen=True)
 class RequestContext:
     auth: AuthContext
     headers: Mapping[str, str]
     variables: Mapping[str, Any]
+    deadline: float = float("inf")  # time.monotonic() past which no resolver starts
 
 
 @dataclass(frozen=True)
@@ -122,10 +135,56 @@ def envelope_value(response: Any) -> Any:
     raise ResolverError("Lambda:Unhandled", "The Lambda returned no {data} or {error} envelope")
 
 
+def _timed_out() -> ResolverError:
+    return ResolverError(TIMEOUT_ERROR_TYPE, TIMEOUT_MESSAGE)
+
+
+def caller(auth: AuthContext) -> str:
+    """Who called, for the dev log: auth mode and user name (never a credential)."""
+    identity = auth.identity or {}
+    who = (
+        identity.get("username")
+        or identity.get("cognitoIdentityId")
+        or identity.get("userArn")
+        or identity.get("sub")
+        or "-"
+    )
+    return f"{auth.mode} {who}"
+
+
+def _operations(document: DocumentNode | None, operation_name: Any) -> str:
+    """`query listTodos` / `mutation createTodo` / `query listTodos x1000` for the dev log."""
+    operation = get_operation_ast(document, operation_name) if document else None
+    if operation is None:
+        return "-"
+    fields = Counter(
+        s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)
+    )
+    names = " ".join(f"{n} x{c}" if c > 1 else n for n, c in fields.items())
+    return f"{operation.operation.value} {names}".strip()
+
+
+def _decision(response: GraphQLResponse) -> str:
+    errors = response.body.get("errors") or []
+    if response.status != 200:
+        return "invalid"
+    if any(e.get("errorType") == "Unauthorized" for e in errors):
+        return "refused"
+    if any(e.get("errorType") == TIMEOUT_ERROR_TYPE for e in errors):
+        return "timed out"
+    return "allowed" if not errors else "allowed, with errors"
+
+
 class GraphQLExecutor:
-    def __init__(self, executable: ExecutableSchema, handler: Handler) -> None:
+    def __init__(
+        self,
+        executable: ExecutableSchema,
+        handler: Handler,
+        limits: RequestLimits | None = None,
+    ) -> None:
         self.executable = executable
         self.handler = handler
+        self.limits = limits or RequestLimits()
         # One event at a time, as one Lambda instance runs them (Powertools keeps per-invocation
         # state in module globals); HTTP parsing and auth checks still run in parallel.
         self._invocation = threading.Lock()
@@ -144,9 +203,18 @@ class GraphQLExecutor:
             headers=context.headers,
             variables=context.variables,
         )
+        remaining = context.deadline - time.monotonic()
+        if remaining <= 0:
+            raise _timed_out()
         try:
-            with self._invocation:
-                response = self.handler(event, LocalLambdaContext())
+            if not self._invocation.acquire(timeout=min(remaining, threading.TIMEOUT_MAX)):
+                raise _timed_out()
+            try:
+                response = self.handler(event, LambdaContextStub(deadline=context.deadline))
+            finally:
+                self._invocation.release()
+        except ResolverError:
+            raise
         except Exception as exc:  # the Lambda crashed: AppSync reports Lambda:Unhandled
             log.exception("handler raised for %s.%s", info.parent_type.name, info.field_name)
             raise ResolverError("Lambda:Unhandled", str(exc) or type(exc).__name__) from exc
@@ -165,6 +233,29 @@ class GraphQLExecutor:
         return next_(root, info, **arguments)
 
     def run(self, payload: Any, auth: AuthContext, headers: Mapping[str, str]) -> GraphQLResponse:
+        started = time.monotonic()
+        document: list[DocumentNode] = []  # filled once parsed, for the log line
+        response = self._run(payload, auth, headers, started, document)
+        operation_name = payload.get("operationName") if isinstance(payload, Mapping) else None
+        request_log.info(
+            "%s %s | %s | %s | %d | %.0f ms",
+            "POST /graphql",
+            _operations(document[0] if document else None, operation_name),
+            caller(auth),
+            _decision(response),
+            response.status,
+            (time.monotonic() - started) * 1000,
+        )
+        return response
+
+    def _run(
+        self,
+        payload: Any,
+        auth: AuthContext,
+        headers: Mapping[str, str],
+        started: float,
+        parsed: list[DocumentNode],
+    ) -> GraphQLResponse:
         if not isinstance(payload, Mapping):
             return bad_request("The request body must be a JSON object with a query")
         query = payload.get("query")
@@ -179,9 +270,10 @@ class GraphQLExecutor:
         if operation_name is not None and not isinstance(operation_name, str):
             return bad_request("operationName must be a string")
         try:
-            document = parse(query)
+            document = without_repeats(parse(query))
         except GraphQLError as error:
             return GraphQLResponse(400, {"data": None, "errors": [request_error(error)]})
+        parsed.append(document)
         errors = validate(self.executable.schema, document)
         if errors:
             return GraphQLResponse(
@@ -195,10 +287,27 @@ class GraphQLExecutor:
                 "Subscriptions use AppSync's real-time WebSocket endpoint, "
                 "which the local server does not serve"
             )
+        limits = self.limits
+        depth = query_depth(document, operation)
+        if limits.query_depth_limit and depth > limits.query_depth_limit:
+            return bad_request(
+                f"The query is {depth} levels deep; the API's query depth limit is "
+                f"{limits.query_depth_limit}"
+            )
+        resolvers = resolver_count(document, operation)
+        resolver_limit = effective_resolver_count_limit(limits.resolver_count_limit)
+        if resolvers > resolver_limit:
+            return bad_request(
+                f"The query invokes {resolvers} resolvers; the API's resolver count limit is "
+                f"{resolver_limit}"
+            )
+        deadline = started + limits.timeout_seconds if limits.timeout_seconds else float("inf")
         result = execute(
             self.executable.schema,
             document,
-            context_value=RequestContext(auth=auth, headers=headers, variables=variables),
+            context_value=RequestContext(
+                auth=auth, headers=headers, variables=variables, deadline=deadline
+            ),
             variable_values=dict(variables),
             operation_name=operation_name,
             middleware=[self._check_directives],

@@ -24,7 +24,8 @@ from graphql import (
 )
 
 from appsync_data.generate.sdl import IAM, OIDC, USER_POOLS
-from appsync_data.local.scalars import APPSYNC_SCALARS, install_scalar_behaviour
+from appsync_data.local.scalars import install_scalar_behaviour
+from appsync_data.scalars import appsync_prelude
 
 API_KEY = "API_KEY"
 LAMBDA = "AWS_LAMBDA"
@@ -37,24 +38,6 @@ _DIRECTIVE_MODES: Mapping[str, str] = {
     "aws_api_key": API_KEY,
     "aws_lambda": LAMBDA,
 }
-
-_APPSYNC_DIRECTIVES: Mapping[str, str] = {
-    "aws_subscribe": "directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION",
-    "aws_auth": "directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION",
-    "aws_cognito_user_pools": (
-        "directive @aws_cognito_user_pools(cognito_groups: [String]) on FIELD_DEFINITION | OBJECT"
-    ),
-    "aws_iam": "directive @aws_iam on FIELD_DEFINITION | OBJECT",
-    "aws_oidc": "directive @aws_oidc on FIELD_DEFINITION | OBJECT",
-    "aws_api_key": "directive @aws_api_key on FIELD_DEFINITION | OBJECT",
-    "aws_lambda": "directive @aws_lambda on FIELD_DEFINITION | OBJECT",
-}
-
-
-def _prelude(sdl_names: set[str]) -> str:
-    lines = [f"scalar {name}" for name in APPSYNC_SCALARS if name not in sdl_names]
-    lines += [text for name, text in _APPSYNC_DIRECTIVES.items() if name not in sdl_names]
-    return "\n".join(lines)
 
 
 def _modes_of(directives: tuple[DirectiveNode, ...]) -> frozenset[str]:
@@ -84,7 +67,7 @@ def build_executable_schema(sdl: str, default_mode: str) -> ExecutableSchema:
         for node in document.definitions
         if isinstance(node, (TypeDefinitionNode, DirectiveDefinitionNode))
     }
-    prelude = _prelude(names)
+    prelude = appsync_prelude(names)
     full = concat_ast([parse(prelude), document]) if prelude else document
     schema = build_ast_schema(full)
     for named_type in schema.type_map.values():

@@ -139,8 +139,8 @@ def _output(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return serialize
 
 
-# name -> (serialize, parse_value, parse_literal)
-_SCALARS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[..., Any]]] = {
+# AppSync scalar (appsync_data.scalars) -> (serialize, parse_value, parse_literal) here.
+BEHAVIOUR: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[..., Any]]] = {
     "AWSDateTime": (_output(aws_datetime), aws_datetime, _literal(aws_datetime)),
     "AWSDate": (_output(aws_date), aws_date, _literal(aws_date)),
     "AWSTime": (_output(aws_time), aws_time, _literal(aws_time)),
@@ -151,12 +151,11 @@ _SCALARS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any], Callable[.
     "AWSPhone": (aws_phone, aws_phone, _literal(aws_phone)),
     "AWSIPAddress": (aws_ip_address, aws_ip_address, _literal(aws_ip_address)),
 }
-APPSYNC_SCALARS: tuple[str, ...] = tuple(_SCALARS)
 
 
 def install_scalar_behaviour(scalar: GraphQLScalarType) -> None:
     """Give a scalar declared in SDL its AppSync checks (no-op for other scalars)."""
-    behaviour = _SCALARS.get(scalar.name)
+    behaviour = BEHAVIOUR.get(scalar.name)
     if behaviour is None:
         return
     serialize, parse_value, parse_literal = behaviour

@@ -1,12 +1,17 @@
-"""The local folder (`.local/` by default, git-ignored): dev keys, ids, secrets and data.
+"""The local folder (`.local/` at the project root, git-ignored): dev keys, ids, secrets, data.
 
-Created on first use and kept, so tokens and credentials minted yesterday still work today:
+Created on first use and kept, so the keys persist: a token or credentials minted yesterday is
+signed by the same keys (tokens still expire after `--expires-in`, an hour by default). The project
+root is the nearest directory, from the schema file or the working directory upwards, that holds
+`functions/data/resource.py` or `template.yaml`, so every command finds the same folder from any
+subdirectory.
 
     .local/state.json          ids and secrets of the local "account" (mode 0600)
     .local/keys/userpool.pem   RSA key of the local user-pool issuer (mode 0600)
     .local/keys/oidc.pem       RSA key of the local OIDC issuer (mode 0600)
     .local/server.json         where the running server listens (written by `dev`)
-    .local/dynamodb/*.json     table snapshots, so data survives a restart
+    .local/dynamodb/*.json     table snapshots, so data survives a restart (mode 0600)
+    .local/dynamodb/*.journal  writes since the last snapshot, fsync'd before each answer (0600)
 """
 
 from __future__ import annotations
@@ -32,16 +37,38 @@ LOCAL_USER_POOL_ID = f"{LOCAL_REGION}_LOCALDEV"
 AUTH_ROLE_NAME = "LocalDevAuthRole"
 UNAUTH_ROLE_NAME = "LocalDevUnauthRole"
 _STATE_VERSION = 1
+PROJECT_MARKERS = (Path("functions/data/resource.py"), Path("template.yaml"))
+
+
+class LocalError(Exception):
+    """A problem the user can fix: the commands print it as one line and exit with code 1."""
+
+
+def find_project_root(start: Path) -> Path | None:
+    """The nearest directory from `start` upwards holding one of `PROJECT_MARKERS`."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if any((folder / marker).is_file() for marker in PROJECT_MARKERS):
+            return folder
+    return None
 
 
 def _write_atomic(path: Path, data: bytes, *, private: bool = False) -> None:
-    """Write a file atomically (a reader never sees half of it); `private`: owner-only (0600)."""
+    """Write a file atomically and durably (a reader never sees half of it, and it is on disk
+    when this returns); `private`: owner-only (0600)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600 if private else 0o644)
     with os.fdopen(fd, "wb") as file:
         file.write(data)
+        file.flush()
+        os.fsync(file.fileno())
     os.replace(tmp, path)
+    folder = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(folder)
+    finally:
+        os.close(folder)
 
 
 def write_json_atomic(path: Path, value: Any, *, private: bool = False) -> None:
@@ -143,17 +170,35 @@ class ServerInfo:
 
     url: str
     oidc_issuer: str
+    pid: int = 0
 
     def save(self, state: LocalState) -> None:
-        write_json_atomic(state.server_file, {"url": self.url, "oidc_issuer": self.oidc_issuer})
+        write_json_atomic(
+            state.server_file,
+            {"url": self.url, "oidc_issuer": self.oidc_issuer, "pid": self.pid or os.getpid()},
+        )
 
     @classmethod
     def read(cls, state: LocalState) -> ServerInfo | None:
+        """The running server's info; None when none runs (a `kill -9` leaves the file)."""
         try:
             stored = json.loads(state.server_file.read_text())
-            return cls(url=stored["url"], oidc_issuer=stored["oidc_issuer"])
-        except (OSError, ValueError, KeyError):
+            info = cls(url=stored["url"], oidc_issuer=stored["oidc_issuer"], pid=stored["pid"])
+        except (OSError, ValueError, KeyError, TypeError):
             return None
+        return info if _running(info.pid) else None
+
+
+def _running(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def base_url(host: str, port: int) -> str:

@@ -1,0 +1,62 @@
+"""AppSync's direct Lambda resolver event and a stand-in for Lambda's context: one builder each.
+
+The local server (`local/execution.py`), the tests and the benchmarks all call the handler with
+`resolver_event(...)` and `LambdaContextStub()`, so the event shape the handler reads is written
+once. Standard library only: the benchmarks import it next to the built artifact.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def resolver_event(
+    type_name: str,
+    field_name: str,
+    arguments: Mapping[str, Any],
+    *,
+    identity: Mapping[str, Any] | None,
+    headers: Mapping[str, str] | None = None,
+    variables: Mapping[str, Any] | None = None,
+    selection_set_list: Sequence[str] = (),
+    selection_set_graphql: str = "",
+) -> dict[str, Any]:
+    """The event AppSync sends a direct Lambda resolver for `type_name.field_name`."""
+    return {
+        "arguments": dict(arguments),
+        "identity": dict(identity) if identity is not None else None,
+        "source": None,
+        "request": {"headers": dict(headers or {}), "domainName": None},
+        "info": {
+            "fieldName": field_name,
+            "parentTypeName": type_name,
+            "variables": dict(variables or {}),
+            "selectionSetList": list(selection_set_list),
+            "selectionSetGraphQL": selection_set_graphql,
+        },
+        "prev": None,
+        "stash": {},
+    }
+
+
+@dataclass(frozen=True)
+class LambdaContextStub:
+    """What the Lambda runtime passes as `context`, for Powertools' logger and tracer."""
+
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    function_name: str = "appsync-data-local"
+    function_version: str = "$LATEST"
+    invoked_function_arn: str = "arn:aws:lambda:us-east-1:000000000000:function:appsync-data-local"
+    memory_limit_in_mb: int = 128
+    log_group_name: str = "/aws/lambda/appsync-data-local"
+    log_stream_name: str = "local"
+    deadline: float = float("inf")  # when the invocation must end, on time.monotonic()
+
+    def get_remaining_time_in_millis(self) -> int:
+        if self.deadline == float("inf"):
+            return 30_000
+        return max(0, int((self.deadline - time.monotonic()) * 1000))

@@ -1,0 +1,144 @@
+"""The scalar types a model field may have, and the filter operators of each: one table.
+
+Per GraphQL scalar: the Python check its values pass (defaults, inputs, filter values), the
+DynamoDB attribute kind it is stored as, and the filter input family the SDL filters it with
+(Amplify's DEFAULT_SCALARS). Per filter family: its operators and functions (Amplify's
+*_CONDITIONS). Adding a scalar is one row of `SCALARS` (plus, when it has a format, its parser in
+`local/scalars.py` for the local server). Pure data; imports nothing of the package.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+DynamoKind = Literal["S", "N", "BOOL"]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_str(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_bool(value: Any) -> bool:
+    return isinstance(value, bool)
+
+
+def _is_json(value: Any) -> bool:
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """What one GraphQL scalar is in Python, in DynamoDB and in the SDL's filter inputs."""
+
+    name: str
+    check: Callable[[Any], bool]  # a valid value in Python (as AppSync passes it)
+    dynamodb: DynamoKind  # the attribute type items store it as
+    filter_family: str  # `Model{family}Input` filters it
+    appsync: bool  # AppSync's own scalar (declared by the prelude), not a GraphQL built-in
+    json_text: bool = False  # stored as compact JSON text (AWSJSON)
+
+
+SCALARS: dict[str, Scalar] = {
+    s.name: s
+    for s in (
+        Scalar("String", _is_str, "S", "String", appsync=False),
+        Scalar("ID", _is_str, "S", "ID", appsync=False),
+        Scalar("Int", _is_int, "N", "Int", appsync=False),
+        Scalar("Float", _is_number, "N", "Float", appsync=False),
+        Scalar("Boolean", _is_bool, "BOOL", "Boolean", appsync=False),
+        Scalar("AWSDate", _is_str, "S", "String", appsync=True),
+        Scalar("AWSTime", _is_str, "S", "String", appsync=True),
+        Scalar("AWSDateTime", _is_str, "S", "String", appsync=True),
+        Scalar("AWSTimestamp", _is_int, "N", "Int", appsync=True),
+        Scalar("AWSEmail", _is_str, "S", "String", appsync=True),
+        Scalar("AWSJSON", _is_json, "S", "String", appsync=True, json_text=True),
+        Scalar("AWSURL", _is_str, "S", "String", appsync=True),
+        Scalar("AWSPhone", _is_str, "S", "String", appsync=True),
+        Scalar("AWSIPAddress", _is_str, "S", "String", appsync=True),
+    )
+}
+APPSYNC_SCALARS: tuple[str, ...] = tuple(name for name, s in SCALARS.items() if s.appsync)
+
+# --- filter operators ---------------------------------------------------------------------------
+
+COMPARISONS = ("ne", "eq", "le", "lt", "ge", "gt")
+_STRING_OPS = (*COMPARISONS, "contains", "notContains", "between", "beginsWith")
+NUMBER_OPS = (*COMPARISONS, "between")
+# Operators of each scalar filter input (Amplify's *_CONDITIONS), in the SDL's order.
+FILTER_OPERATORS: dict[str, tuple[str, ...]] = {
+    "String": _STRING_OPS,
+    "Int": NUMBER_OPS,
+    "Float": NUMBER_OPS,
+    "Boolean": ("ne", "eq"),
+    "ID": _STRING_OPS,
+}
+# Functions of each filter input, after its operators.
+FILTER_FUNCTIONS: dict[str, tuple[str, ...]] = {
+    "String": ("attributeExists", "attributeType", "size"),
+    "Int": ("attributeExists", "attributeType"),
+    "Float": ("attributeExists", "attributeType"),
+    "Boolean": ("attributeExists", "attributeType"),
+    "ID": ("attributeExists", "attributeType", "size"),
+}
+# The GraphQL type of each function's argument.
+FUNCTION_TYPES = {
+    "attributeExists": "Boolean",
+    "attributeType": "ModelAttributeTypes",
+    "size": "ModelSizeInput",
+}
+# Operators taking a list of values; subscriptions add `in`/`notIn` to every family but Boolean.
+LIST_OPERATORS = frozenset({"between", "in", "notIn"})
+SUBSCRIPTION_ONLY_OPERATORS = ("in", "notIn")
+# ModelAttributeTypes values -> DynamoDB type codes, in the SDL's order.
+ATTRIBUTE_TYPES = {
+    "binary": "B",
+    "binarySet": "BS",
+    "bool": "BOOL",
+    "list": "L",
+    "map": "M",
+    "number": "N",
+    "numberSet": "NS",
+    "string": "S",
+    "stringSet": "SS",
+    "_null": "NULL",
+}
+
+# --- the AppSync prelude ------------------------------------------------------------------------
+
+# AppSync's directives, by name: what a GraphQL library needs, with the scalars, to parse the SDL.
+APPSYNC_DIRECTIVES: dict[str, str] = {
+    "aws_iam": "directive @aws_iam on OBJECT | FIELD_DEFINITION",
+    "aws_cognito_user_pools": (
+        "directive @aws_cognito_user_pools(cognito_groups: [String]) on OBJECT | FIELD_DEFINITION"
+    ),
+    "aws_oidc": "directive @aws_oidc on OBJECT | FIELD_DEFINITION",
+    "aws_api_key": "directive @aws_api_key on OBJECT | FIELD_DEFINITION",
+    "aws_lambda": "directive @aws_lambda on OBJECT | FIELD_DEFINITION",
+    "aws_auth": "directive @aws_auth(cognito_groups: [String]) on FIELD_DEFINITION",
+    "aws_subscribe": "directive @aws_subscribe(mutations: [String]) on FIELD_DEFINITION",
+}
+
+
+def appsync_prelude(declared: frozenset[str] | set[str] = frozenset()) -> str:
+    """AppSync's scalars and directives as SDL, leaving out the names `declared` already."""
+    lines = [f"scalar {name}" for name in APPSYNC_SCALARS if name not in declared]
+    lines += [text for name, text in APPSYNC_DIRECTIVES.items() if name not in declared]
+    return "".join(line + "\n" for line in lines)
+
+
+APPSYNC_PRELUDE = appsync_prelude()
