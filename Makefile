@@ -45,14 +45,22 @@ $(STAMP): requirements-dev.txt layers/runtime/requirements.txt pyproject.toml
 
 venv: $(STAMP)
 
-lint: $(STAMP)
+# AWS's linter for APPSYNC_JS (npm, pinned in tests/deploy/js/package-lock.json).
+JS_STAMP := tests/deploy/js/node_modules/.package-lock.json
+ESLINT := tests/deploy/js/node_modules/.bin/eslint
+
+$(JS_STAMP): tests/deploy/js/package-lock.json
+	cd tests/deploy/js && npm ci --prefer-offline --no-audit --no-fund --loglevel=error
+
+lint: $(STAMP) $(JS_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(ESLINT) -c tests/deploy/js/eslint.config.mjs --max-warnings 0 functions/resolvers/
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(SAM_STAMP) browser-deps
+unit: $(STAMP) $(SAM_STAMP) $(JS_STAMP) browser-deps
 	$(BIN)/pytest
 
 # Headless Chromium and NSS's certutil for the browser test (tests/e2e/test_browser.py), from

@@ -4,14 +4,24 @@
 // a direct Lambda resolver could only surface raised errors as `Lambda:Unhandled`.
 import { util } from '@aws-appsync/utils';
 
+// The one header the Lambda reads (its correlation id). Never the whole set: it holds the caller's
+// Authorization token, which the Lambda does not need and must not be able to log.
+const FORWARDED_HEADERS = ['x-amzn-trace-id'];
+
 export function request(ctx) {
+  const headers = {};
+  for (const name of FORWARDED_HEADERS) {
+    if (ctx.request.headers[name] !== undefined) {
+      headers[name] = ctx.request.headers[name];
+    }
+  }
   return {
     operation: 'Invoke',
     payload: {
       arguments: ctx.args,
       identity: ctx.identity,
       source: ctx.source,
-      request: ctx.request,
+      request: { headers, domainName: ctx.request.domainName },
       info: ctx.info,
       prev: ctx.prev,
       stash: ctx.stash,

@@ -87,7 +87,7 @@ def _check_per_model_parts(schema: Schema, transformed: dict[str, Any]) -> None:
     variables = function["Environment"]["Variables"]
     for name in schema.models:
         assert variables[table_env_var(name)] == {"Ref": f"{name}Table"}
-    assert "resolve:secretsmanager" in str(variables["NEXT_TOKEN_SECRET"])
+    assert variables["NEXT_TOKEN_SECRET_ARN"] == {"Ref": "NextTokenSecret"}
 
     # DynamoDB permissions on its own tables only.
     role = resources["DataFunctionRole"]["Properties"]

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
+from appsync_data.next_token_key import key_from_secret
+
 IamAccess = Literal["all", "roles", "none"]
 IAM_ACCESS_VALUES: tuple[IamAccess, ...] = ("all", "roles", "none")
 
@@ -95,7 +97,7 @@ class Settings:
             iam_admin_roles=get_list("IAM_ADMIN_ROLES"),
             tables=tables,
             dynamodb_endpoint=get("AWS_ENDPOINT_URL_DYNAMODB"),
-            next_token_secret=(get("NEXT_TOKEN_SECRET") or "").encode(),
+            next_token_secret=(get("NEXT_TOKEN_SECRET") or "").encode() or key_from_secret(env),
             list_max_pages=int(max_pages),
             list_max_seconds=list_max_seconds,
         )

@@ -70,7 +70,8 @@ def build_event(
         info.field_name,
         arguments,
         identity=identity,
-        headers=headers,
+        # As functions/resolvers/invoke_data.js: the trace id only, never the Authorization header.
+        headers={k: v for k, v in headers.items() if k == "x-amzn-trace-id"},
         variables=variables,
         selection_set_list=selection_list,
         selection_set_graphql=(
