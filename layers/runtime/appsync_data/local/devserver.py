@@ -29,6 +29,7 @@ from appsync_data.local.dynamodb import (
     dynamodb_client,
 )
 from appsync_data.local.execution import GraphQLExecutor, RequestLimits
+from appsync_data.local.functions import load_functions
 from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
 from appsync_data.local.state import LocalState, ServerInfo, base_url, local_oidc_issuer
@@ -170,11 +171,16 @@ class DevServer:
             cognito=False,
         )
         data_api = DataApi(self.schema, settings)
+        functions = load_functions(self.schema, options.schema_path, settings)  # custom operations
         if self.snapshots is not None:
-            self.snapshots.journal.attach(data_api.connection.client)  # on disk before the answer
+            for client in (data_api.connection.client, *functions.clients):
+                self.snapshots.journal.attach(client)  # on disk before the answer
         app = LocalAppSync(
             executor=GraphQLExecutor(
-                build_executable_schema(sdl, default_mode), data_api.handle, options.limits
+                build_executable_schema(sdl, default_mode),
+                data_api.handle,
+                options.limits,
+                functions.handlers,
             ),
             authenticator=Authenticator(
                 modes=frozenset((default_mode, *additional_modes)),

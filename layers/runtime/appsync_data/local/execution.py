@@ -1,5 +1,6 @@
 """One GraphQL request as AppSync runs it: parse, validate, check auth directives per field, call
-the data Lambda's handler for each root field, and shape the answer and errors like AppSync.
+the data Lambda's handler for each root field (a custom operation's: its function's handler, with
+the event Amplify hands a function), and shape the answer and errors like AppSync.
 
 - request errors (syntax, validation, variables): HTTP 400, `data: null`, `errors` without `path`;
 - a field the caller's auth mode may not read: that field is null with an `Unauthorized` error;
@@ -37,7 +38,7 @@ from graphql import (
 
 from appsync_data.events import LambdaContextStub
 from appsync_data.local.authn import AuthContext
-from appsync_data.local.events import build_event
+from appsync_data.local.events import build_event, build_function_event
 from appsync_data.local.graphql_schema import ExecutableSchema
 from appsync_data.local.limits import (
     effective_resolver_count_limit,
@@ -181,9 +182,12 @@ class GraphQLExecutor:
         executable: ExecutableSchema,
         handler: Handler,
         limits: RequestLimits | None = None,
+        functions: Mapping[str, Handler] | None = None,
     ) -> None:
         self.executable = executable
         self.handler = handler
+        # "Query.todoStats" -> the handler of the custom operation's function (local/functions.py)
+        self.functions = dict(functions or {})
         self.limits = limits or RequestLimits()
         # One event at a time, as one Lambda instance runs them (Powertools keeps per-invocation
         # state in module globals); HTTP parsing and auth checks still run in parallel.
@@ -196,13 +200,20 @@ class GraphQLExecutor:
 
     def _resolve_root(self, _root: Any, info: GraphQLResolveInfo[Any], **arguments: Any) -> Any:
         context: RequestContext = info.context
-        event = build_event(
-            info,
-            arguments,
-            identity=context.auth.identity,
-            headers=context.headers,
-            variables=context.variables,
-        )
+        handler = self.functions.get(f"{info.parent_type.name}.{info.field_name}")
+        if handler is not None:
+            event = build_function_event(
+                info, arguments, identity=context.auth.identity, headers=context.headers
+            )
+        else:
+            handler = self.handler
+            event = build_event(
+                info,
+                arguments,
+                identity=context.auth.identity,
+                headers=context.headers,
+                variables=context.variables,
+            )
         remaining = context.deadline - time.monotonic()
         if remaining <= 0:
             raise _timed_out()
@@ -210,7 +221,7 @@ class GraphQLExecutor:
             if not self._invocation.acquire(timeout=min(remaining, threading.TIMEOUT_MAX)):
                 raise _timed_out()
             try:
-                response = self.handler(event, LambdaContextStub(deadline=context.deadline))
+                response = handler(event, LambdaContextStub(deadline=context.deadline))
             finally:
                 self._invocation.release()
         except ResolverError:
