@@ -8,7 +8,6 @@ it checks the result against `.returns(...)`.
 from typing import Any
 
 from appsync_data.functions import FunctionApi, OperationCall
-
 from data.resource import schema
 
 api = FunctionApi(schema, "stats")

@@ -248,7 +248,7 @@ class FunctionApi:
         self.functions: dict[str, Callable[[OperationCall], Any]] = {}
         self.settings: Settings | None = None
         self._data: DataApi | None = None
-        self._models: dict[str, ModelItems] = {}
+        self.models: dict[str, ModelItems] = {}  # every model's items (after configure)
         # Logging context and metrics flush around `_handle`, as in the data Lambda.
         self.handle: Callable[[Any, LambdaContext], dict[str, Any]] = logger.inject_lambda_context(
             clear_state=True
@@ -300,7 +300,7 @@ class FunctionApi:
             by_model.setdefault(field_operation.model.name, {})[field_operation.operation] = (
                 field_operation
             )
-        self._models = {
+        self.models = {
             name: ModelItems(name, by_model.get(name, {})) for name in self.schema.models
         }
 
@@ -349,7 +349,7 @@ class FunctionApi:
                         read_arguments(op, event.get("arguments") or {}, self.schema)
                     ),
                     caller=CallerIdentity.of(caller, identity),
-                    models=MappingProxyType(self._models),
+                    models=MappingProxyType(self.models),
                     event=event,
                     context=context,
                 )
