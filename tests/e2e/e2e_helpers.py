@@ -209,16 +209,20 @@ def run_amplify_client(
     *,
     token: str | None = None,
     credentials: dict[str, Any] | None = None,
+    script: str = "client.mjs",
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """Run tests/e2e/js/client.mjs: the real aws-amplify client. Returns what it printed."""
+    """Run tests/e2e/js/SCRIPT (client.mjs): the real aws-amplify client. Returns what it
+    printed."""
     env = {"PATH": os.environ.get("PATH", ""), "HOME": os.environ.get("HOME", "/tmp")}
     if token is not None:
         env["DEV_TOKEN"] = token
     if credentials is not None:
         env["DEV_CREDENTIALS"] = json.dumps(credentials)
+    env.update(extra_env or {})
     node = shutil.which("node") or "node"
     done = subprocess.run(
-        [node, "client.mjs", str(outputs), auth_mode, scenario],
+        [node, script, str(outputs), auth_mode, scenario],
         cwd=JS_DIR,
         env=env,
         capture_output=True,

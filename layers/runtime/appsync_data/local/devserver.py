@@ -29,7 +29,7 @@ from appsync_data.local.dynamodb import (
     dynamodb_client,
 )
 from appsync_data.local.execution import GraphQLExecutor, RequestLimits
-from appsync_data.local.functions import load_functions
+from appsync_data.local.functions import configure_functions, import_functions
 from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
 from appsync_data.local.state import LocalState, ServerInfo, base_url, local_oidc_issuer
@@ -92,6 +92,8 @@ class DevServer:
             os.environ.setdefault(name, value)  # DynamoDB here is local; never look for AWS keys
         os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
         tables = {name: name for name in self.schema.models}
+        # The custom operations' functions, imported first: a broken one stops the start here.
+        function_apis = import_functions(self.schema, options.schema_path)
 
         endpoint = options.dynamodb_endpoint
         if endpoint is None:
@@ -171,7 +173,7 @@ class DevServer:
             cognito=False,
         )
         data_api = DataApi(self.schema, settings)
-        functions = load_functions(self.schema, options.schema_path, settings)  # custom operations
+        functions = configure_functions(function_apis, settings)
         if self.snapshots is not None:
             for client in (data_api.connection.client, *functions.clients):
                 self.snapshots.journal.attach(client)  # on disk before the answer

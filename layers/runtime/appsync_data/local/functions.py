@@ -9,12 +9,14 @@ local user pool and identity pool), and called with the event Amplify hands a fu
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from appsync_data.api import logger
 from appsync_data.config import Settings
 from appsync_data.functions import FunctionApi, FunctionSetupError, LambdaHandler
 from appsync_data.schema import Schema, SchemaError
@@ -37,17 +39,22 @@ def functions_folder(schema_path: Path) -> Path:
     return schema_path.resolve().parent.parent
 
 
-def load_functions(schema: Schema, schema_path: Path, settings: Settings) -> LocalFunctions:
-    """Import and configure every function the schema's operations name; `SchemaFileError`
-    (one line, naming the file) when one is missing or does not serve its operations."""
-    loaded = LocalFunctions()
+def import_functions(schema: Schema, schema_path: Path) -> list[FunctionApi]:
+    """Import every function the schema's operations name, as Lambda imports it;
+    `SchemaFileError` (one line, naming the file) when one is missing or does not serve its
+    operations. An error in the user's module propagates with its traceback."""
     if not schema.operations:
-        return loaded
+        return []
     folder = functions_folder(schema_path)
     if str(folder) not in sys.path:
         sys.path.insert(0, str(folder))
-    for name in schema.function_names():
-        api = _import(name, folder, schema_path, schema)
+    return [_import(name, folder, schema_path, schema) for name in schema.function_names()]
+
+
+def configure_functions(apis: list[FunctionApi], settings: Settings) -> LocalFunctions:
+    """Point the functions at the local server's tables and auth settings."""
+    loaded = LocalFunctions()
+    for api in apis:
         api.configure(settings)
         for op in api.operations.values():
             loaded.handlers[f"{op.operation_type}.{op.name}"] = api.handle
@@ -63,10 +70,16 @@ def _import(name: str, folder: Path, schema_path: Path, schema: Schema) -> Funct
             f"{schema_path}: {', '.join(operations)} run(s) in function {name!r}, but {path} "
             f"does not exist; create it with `python -m appsync_data new-function {name}`"
         )
+    # Its module-level `api.lambda_handler()` configures it from the (empty) environment first:
+    # keep that configuration's warnings (no NEXT_TOKEN_SECRET, ...) out of the dev log.
+    previous_level = logger.log_level
+    logger.setLevel(logging.ERROR)
     try:
         module = importlib.import_module(f"{name}.app")
     except (FunctionSetupError, SchemaError) as exc:
         raise SchemaFileError(f"{path}: {exc}") from None
+    finally:
+        logger.setLevel(previous_level)
     if Path(getattr(module, "__file__", "") or "").resolve() != path.resolve():
         raise SchemaFileError(
             f"{path}: the module {name}.app is {getattr(module, '__file__', None)}; "
