@@ -14,13 +14,14 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from appsync_data.api import logger
 from appsync_data.config import Settings
-from appsync_data.functions import FunctionApi, FunctionSetupError, LambdaHandler
 from appsync_data.schema import Schema, SchemaError
 from appsync_data.schema_file import SchemaFileError
+
+if TYPE_CHECKING:  # imported when used: the Lambda's logger reads its level then (devlog.py)
+    from appsync_data.functions import FunctionApi
 
 Handler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -63,6 +64,9 @@ def configure_functions(apis: list[FunctionApi], settings: Settings) -> LocalFun
 
 
 def _import(name: str, folder: Path, schema_path: Path, schema: Schema) -> FunctionApi:
+    from appsync_data.api import logger
+    from appsync_data.functions import FunctionSetupError, LambdaHandler
+
     path = folder / name / "app.py"
     operations = {n: op for n, op in schema.operations.items() if op.function_name == name}
     if not path.is_file():
