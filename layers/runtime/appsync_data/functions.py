@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, TypeVar
 
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from appsync_data.api import (
@@ -337,6 +338,7 @@ class FunctionApi:
             decision = decide(op.rules, CUSTOM_OPERATION, caller, settings)
         except Exception:  # a bug, never the caller's input: logged like any other failure
             logger.exception("unexpected error")
+            metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
             return _internal_failure(context)
         labels = {"function": self.function_name, "operation": op.name}
         try:
