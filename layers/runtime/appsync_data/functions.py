@@ -44,6 +44,7 @@ from appsync_data.api import (
 from appsync_data.auth import Caller, CallerKind, caller_from_identity, decide
 from appsync_data.config import Settings
 from appsync_data.errors import DataError, InternalFailure, InvalidArguments, Unauthorized
+from appsync_data.naming import FIELD_OPERATIONS, api_names, root_type
 from appsync_data.requests import MAX_LIST_LIMIT
 from appsync_data.scalars import SCALARS
 from appsync_data.schema import CUSTOM_OPERATION, CustomOperation, Field, Operation, Schema
@@ -296,13 +297,17 @@ class FunctionApi:
         self.settings = settings
         # The data Lambda's field registry: its argument readers and stores, without its rules.
         self._data = DataApi(self.schema, settings)
-        by_model: dict[str, dict[Operation, FieldOperation]] = {}
-        for field_operation in self._data.fields.values():
-            by_model.setdefault(field_operation.model.name, {})[field_operation.operation] = (
-                field_operation
-            )
+        # Each model's own Query/Mutation fields (getX, listXs, createX, ...), by their names.
+        fields = self._data.fields
         self.models = {
-            name: ModelItems(name, by_model.get(name, {})) for name in self.schema.models
+            name: ModelItems(
+                name,
+                {
+                    op: fields[f"{root_type(op)}.{api_names(model).field(op)}"]
+                    for op in FIELD_OPERATIONS
+                },
+            )
+            for name, model in self.schema.models.items()
         }
 
     @property
