@@ -32,6 +32,7 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+# The data Lambda's own answer to an unexpected error and correlation id, shared as they are.
 from appsync_data.api import (
     DataApi,
     FieldOperation,
