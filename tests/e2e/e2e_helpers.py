@@ -253,6 +253,7 @@ def run_amplify_client(
     credentials: dict[str, Any] | None = None,
     script: str = "client.mjs",
     timeout: float = 60,
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Run tests/e2e/js/client.mjs (or `script`, same arguments): the real aws-amplify client.
     Returns what it printed."""
@@ -265,6 +266,7 @@ def run_amplify_client(
         env["DEV_TOKEN"] = token
     if credentials is not None:
         env["DEV_CREDENTIALS"] = json.dumps(credentials)
+    env.update(extra_env or {})
     node = shutil.which("node") or "node"
     done = subprocess.run(
         [node, script, str(outputs), auth_mode, scenario],

@@ -437,7 +437,24 @@ def test_index_query_field_is_taken_too() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["", "Stats", "1stats", "../stats", "stats/x", "st ats", "data", "resolvers", "x" * 64, 3],
+    [
+        "",
+        "Stats",
+        "1stats",
+        "../stats",
+        "stats/x",
+        "st ats",
+        "data",
+        "resolvers",
+        "x" * 64,
+        3,
+        # a package of these names would shadow the module on Lambda (functions/ comes first)
+        "json",
+        "email",
+        "boto3",
+        "pynamodb",
+        "appsync_data",
+    ],
 )
 def test_bad_function_names_are_refused(name: Any) -> None:
     with pytest.raises(SchemaError, match=r"a\.handler\.function"):

@@ -1,4 +1,4 @@
-"""`python -m appsync_data COMMAND`: generate, outputs, dev, token, credentials."""
+"""`python -m appsync_data COMMAND`: generate, outputs, new-function, dev, token, credentials."""
 
 from __future__ import annotations
 
@@ -9,7 +9,11 @@ import sys
 from appsync_data.schema_file import SchemaFileError
 
 # Each command group lives with the module that does the work; imported only when used.
-_COMMAND_MODULES = ("appsync_data.generate.cli", "appsync_data.local.cli")
+_COMMAND_MODULES = (
+    "appsync_data.generate.cli",
+    "appsync_data.generate.function_scaffold",
+    "appsync_data.local.cli",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

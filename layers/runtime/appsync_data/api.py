@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -200,27 +200,37 @@ def _internal_failure(context: LambdaContext) -> dict[str, Any]:
     return InternalFailure(message).to_response()
 
 
-@contextmanager
-def _recorded(field: FieldOperation, caller: Caller, decision: Decision) -> Iterator[None]:
-    """Log keys, metrics and the X-Ray subsegment of one call, for every outcome: allowed and
-    done, refused, failed with an error the client sees, failed unexpectedly."""
+def _recorded(
+    field: FieldOperation, caller: Caller, decision: Decision
+) -> AbstractContextManager[None]:
+    """`recorded_call` of a model operation: keys `model` and `operation`."""
     model, operation = field.model.name, field.operation
+    labels = {"model": model, "operation": operation}
+    return recorded_call(labels, f"## {operation} {model}", caller, decision)
+
+
+@contextmanager
+def recorded_call(
+    labels: Mapping[str, str], segment: str, caller: Caller, decision: Decision
+) -> Iterator[None]:
+    """Log keys, metrics and the X-Ray subsegment of one call, for every outcome: allowed and
+    done, refused, failed with an error the client sees, failed unexpectedly. `labels` name the
+    call (log keys, metric dimensions, trace annotations); shared with functions.py."""
     verdict = "allow" if decision.allowed else "deny"
     logger.append_keys(
-        model=model,
-        operation=operation,
+        **labels,
         caller_kind=caller.kind.value,
         caller_sub=caller.sub,
         decision=verdict,
     )
-    metrics.add_dimension(name="model", value=model)
-    metrics.add_dimension(name="operation", value=operation)
+    for name, value in labels.items():
+        metrics.add_dimension(name=name, value=value)
     if decision.allowed:
         metrics.add_metric(name="Allowed", unit=MetricUnit.Count, value=1)
     try:
-        with tracer.provider.in_subsegment(f"## {operation} {model}") as subsegment:
-            subsegment.put_annotation("model", model)
-            subsegment.put_annotation("operation", operation)
+        with tracer.provider.in_subsegment(segment) as subsegment:
+            for name, value in labels.items():
+                subsegment.put_annotation(name, value)
             subsegment.put_annotation("decision", verdict)
             yield
     except Unauthorized:

@@ -1,4 +1,5 @@
-"""AppSync's direct Lambda resolver event and a stand-in for Lambda's context: one builder each.
+"""AppSync's direct Lambda resolver event, the event Amplify hands a custom operation's function,
+and a stand-in for Lambda's context: one builder each.
 
 The local server (`local/execution.py`), the tests and the benchmarks all call the handler with
 `resolver_event(...)` and `LambdaContextStub()`, so the event shape the handler reads is written
@@ -40,6 +41,28 @@ def resolver_event(
         },
         "prev": None,
         "stash": {},
+    }
+
+
+def function_event(
+    type_name: str,
+    field_name: str,
+    arguments: Mapping[str, Any],
+    *,
+    identity: Mapping[str, Any] | None,
+    headers: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The event Amplify's resolver hands the function of a custom operation (the payload of
+    its `Invoke<Fn>LambdaDataSource.req.vtl`): after the field-auth step, whose empty result is
+    `prev`."""
+    return {
+        "typeName": type_name,
+        "fieldName": field_name,
+        "arguments": dict(arguments),
+        "identity": dict(identity) if identity is not None else None,
+        "source": None,
+        "request": {"headers": dict(headers or {}), "domainName": None},
+        "prev": {"result": {}},
     }
 
 

@@ -20,6 +20,7 @@ Everything here is pure and immutable once `a.schema(...)` returns; a wrong decl
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
@@ -262,6 +263,29 @@ ReturnKind = Literal["scalar", "model", "customType", "enum"]
 # and usable as a Lambda function name part. `data` is the models' own Lambda.
 _FUNCTION_NAME = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _RESERVED_FUNCTION_NAMES = frozenset({"data", "resolvers"})
+# functions/ is first on the Lambda's sys.path (/var/task): a function's package named like one of
+# these modules would shadow it for every import, the runtime's own included.
+SHADOWED_MODULE_NAMES = frozenset(
+    {
+        *sys.stdlib_module_names,
+        "appsync_data",
+        "aws_lambda_powertools",
+        "aws_xray_sdk",
+        "awslambdaric",
+        "boto3",
+        "botocore",
+        "bootstrap",
+        "dateutil",
+        "jmespath",
+        "pynamodb",
+        "s3transfer",
+        "six",
+        "snapshot_restore_py",
+        "typing_extensions",
+        "urllib3",
+        "wrapt",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -286,6 +310,11 @@ class _Handlers:
             raise SchemaError(
                 f"a.handler.function({function_name!r}): functions/{function_name}/ is the "
                 "project's own; choose another name"
+            )
+        if function_name in SHADOWED_MODULE_NAMES:
+            raise SchemaError(
+                f"a.handler.function({function_name!r}): functions/{function_name}/ would shadow "
+                f"the Python module {function_name!r} on Lambda; choose another name"
             )
         return FunctionHandler(function_name)
 

@@ -34,6 +34,7 @@ from appsync_data.local.execution import (
     RequestLimits,
     relationship_fields,
 )
+from appsync_data.local.functions import configure_functions, import_functions
 from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.local.realtime import RealtimeServer, wss_url
 from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
@@ -101,6 +102,8 @@ class DevServer:
             os.environ.setdefault(name, value)  # DynamoDB here is local; never look for AWS keys
         os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
         tables = {name: name for name in self.schema.models}
+        # The custom operations' functions, imported first: a broken one stops the start here.
+        function_apis = import_functions(self.schema, options.schema_path)
 
         endpoint = options.dynamodb_endpoint
         if endpoint is None:
@@ -180,13 +183,16 @@ class DevServer:
             cognito=False,
         )
         data_api = DataApi(self.schema, settings)
+        functions = configure_functions(function_apis, settings)
         if self.snapshots is not None:
-            self.snapshots.journal.attach(data_api.connection.client)  # on disk before the answer
+            for client in (data_api.connection.client, *functions.clients):
+                self.snapshots.journal.attach(client)  # on disk before the answer
         app = LocalAppSync(
             executor=GraphQLExecutor(
                 build_executable_schema(sdl, default_mode),
                 data_api.handle,
                 options.limits,
+                functions.handlers,
                 batched_fields=relationship_fields(self.schema),
                 max_batch_size=options.max_batch_size,
             ),

@@ -20,7 +20,7 @@ from graphql import (
     print_ast,
 )
 
-from appsync_data.events import resolver_event
+from appsync_data.events import function_event, resolver_event
 
 
 def selection_set_list(
@@ -80,3 +80,16 @@ def build_event(
     )
     event["source"] = source
     return event
+
+
+def build_function_event(
+    info: GraphQLResolveInfo[Any],
+    arguments: Mapping[str, Any],
+    *,
+    identity: Mapping[str, Any] | None,
+    headers: Mapping[str, str],
+) -> dict[str, Any]:
+    """The event Amplify hands the function of the custom operation `info` is resolving."""
+    return function_event(
+        info.parent_type.name, info.field_name, arguments, identity=identity, headers=headers
+    )

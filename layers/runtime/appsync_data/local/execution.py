@@ -1,5 +1,6 @@
 """One GraphQL request as AppSync runs it: parse, validate, check auth directives per field, call
-the data Lambda's handler for each root field, and shape the answer and errors like AppSync.
+the data Lambda's handler for each root field (a custom operation's: its function's handler, with
+the event Amplify hands a function), and shape the answer and errors like AppSync.
 
 - request errors (syntax, validation, variables): HTTP 400, `data: null`, `errors` without `path`;
 - a field the caller's auth mode may not read: that field is null with an `Unauthorized` error;
@@ -45,7 +46,7 @@ from graphql import (
 
 from appsync_data.events import LambdaContextStub
 from appsync_data.local.authn import AuthContext
-from appsync_data.local.events import build_event
+from appsync_data.local.events import build_event, build_function_event
 from appsync_data.local.graphql_schema import ExecutableSchema
 from appsync_data.local.limits import (
     effective_resolver_count_limit,
@@ -253,6 +254,7 @@ class GraphQLExecutor:
         executable: ExecutableSchema,
         handler: Handler,
         limits: RequestLimits | None = None,
+        functions: Mapping[str, Handler] | None = None,
         *,
         batched_fields: frozenset[tuple[str, str]] = frozenset(),
         max_batch_size: int = DEFAULT_MAX_BATCH_SIZE,
@@ -261,6 +263,8 @@ class GraphQLExecutor:
             raise ValueError("max_batch_size must be at least 1")
         self.executable = executable
         self.handler = handler
+        # "Query.todoStats" -> the handler of the custom operation's function (local/functions.py)
+        self.functions = dict(functions or {})
         self.limits = limits or RequestLimits()
         self.max_batch_size = max_batch_size
         self._auth_check = AuthDirectiveCheck(executable)
@@ -304,6 +308,7 @@ class GraphQLExecutor:
         context: RequestContext,
         what: str,
         published_as: str | None = None,
+        handler: Handler | None = None,
     ) -> Any:
         """Call the handler with one event or a batch of them, as the one Lambda instance; a
         mutation's result is published (`published_as`: its field) under the same lock, so
@@ -316,7 +321,8 @@ class GraphQLExecutor:
                 raise _timed_out()
             try:
                 context.results.lambda_calls += 1
-                response = self.handler(payload, LambdaContextStub(deadline=context.deadline))
+                call = handler or self.handler
+                response = call(payload, LambdaContextStub(deadline=context.deadline))
                 if published_as is None or self.on_mutation_result is None:
                     return response
                 value = envelope_value(response)
@@ -337,11 +343,18 @@ class GraphQLExecutor:
         if path in results.done:  # resolved by an earlier pass
             return results.outcome(path)
         try:
-            event = self._event(info, arguments)
             what = f"{info.parent_type.name}.{info.field_name}"
-            mutation = info.parent_type.name == "Mutation"
-            published_as = info.field_name if mutation else None
-            value = envelope_value(self._invoke(event, context, what, published_as))
+            function = self.functions.get(what)
+            if function is not None:  # a custom operation: its function, with Amplify's event
+                event = build_function_event(
+                    info, arguments, identity=context.auth.identity, headers=context.headers
+                )
+                value = envelope_value(self._invoke(event, context, what, handler=function))
+            else:
+                event = self._event(info, arguments)
+                mutation = info.parent_type.name == "Mutation"
+                published_as = info.field_name if mutation else None
+                value = envelope_value(self._invoke(event, context, what, published_as))
         except ResolverError as error:
             results.done[path] = error
             raise

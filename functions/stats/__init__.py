@@ -1,0 +1,2 @@
+"""The `stats` function: custom operations of functions/data/resource.py (Lambda handler
+`stats.app.handler`)."""
