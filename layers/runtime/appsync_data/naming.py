@@ -98,3 +98,10 @@ def scalar_filter_input(family: str, *, subscription: bool = False) -> str:
 def enum_filter_input(enum: str, *, is_list: bool = False) -> str:
     """`ModelStatusInput` / `ModelStatusListInput`: the filter input of an enum field."""
     return f"Model{enum}{'List' if is_list else ''}Input"
+
+
+def sort_key_argument(sort_key_fields: tuple[str, ...] | list[str]) -> str:
+    """The argument of a key's sort-key condition: the field's name, or for a composite sort key
+    the names joined in camelCase (`status`, `createdAt` -> `statusCreatedAt`)."""
+    first, *rest = sort_key_fields
+    return first + "".join(n[:1].upper() + n[1:] for n in rest)
