@@ -24,7 +24,9 @@ ORDERS = a.schema(
         )
         .secondary_indexes(
             lambda index: [
-                index("customerId").sort_keys(["status", "placedAt"]).query_field("listOrdersByStatus")
+                index("customerId")
+                .sort_keys(["status", "placedAt"])
+                .query_field("listOrdersByStatus")
             ]
         )
         .authorization(lambda allow: [allow.authenticated()]),
@@ -82,13 +84,14 @@ def test_composite_identifier_crud_by_its_key(modeling: Backend) -> None:
         "updateInventory", {"input": {"warehouseId": "w-1", "productId": "nope", "quantity": 1}}
     )
     assert missing["error"]["type"] == "DynamoDB:ConditionalCheckFailedException"
-    deleted = modeling.call("deleteInventory", {"input": {"warehouseId": "w-1", "productId": "p-1"}})
+    deleted = modeling.call(
+        "deleteInventory", {"input": {"warehouseId": "w-1", "productId": "p-1"}}
+    )
     assert deleted["data"]["quantity"] == 3
     # One request per operation.
-    assert counted.operations == ["PutItem", "PutItem", "GetItem", "GetItem", "UpdateItem"] + [
-        "UpdateItem",
-        "DeleteItem",
-    ]
+    assert counted.operations == [
+        "PutItem", "PutItem", "GetItem", "GetItem", "UpdateItem", "UpdateItem", "DeleteItem"
+    ]  # fmt: skip
     assert raw_items(modeling, "Inventory") == []
 
 
@@ -196,7 +199,9 @@ def test_default_named_index_query(modeling: Backend) -> None:
         modeling.call(
             "createCustomer", {"input": {"customerId": f"c-{n}", "accountRepresentativeId": rep}}
         )
-    result = modeling.call("listCustomerByAccountRepresentativeId", {"accountRepresentativeId": "r-1"})
+    result = modeling.call(
+        "listCustomerByAccountRepresentativeId", {"accountRepresentativeId": "r-1"}
+    )
     assert sorted(i["customerId"] for i in result["data"]["items"]) == ["c-0", "c-2"]
 
 
@@ -228,7 +233,9 @@ def test_composite_sort_key_of_an_index_is_kept_current(orders: Backend) -> None
     ) == ["o2"]
     assert ids({"gt": {"status": "OPEN", "placedAt": "2026-01-15"}}) == ["o2", "o3"]
     assert ids(None, sortDirection="DESC") == ["o3", "o2", "o1"]
-    out_of_order = orders.call("listOrdersByStatus", {"customerId": "c", "statusPlacedAt": {"eq": {"placedAt": "x"}}})
+    out_of_order = orders.call(
+        "listOrdersByStatus", {"customerId": "c", "statusPlacedAt": {"eq": {"placedAt": "x"}}}
+    )
     assert out_of_order["error"]["type"] == "InvalidArgumentsError"
 
     # An update that changes one part must give the other (Amplify's rule); then `a#b` follows.
@@ -239,9 +246,12 @@ def test_composite_sort_key_of_an_index_is_kept_current(orders: Backend) -> None
         "'ordersByCustomerIdAndStatusAndPlacedAt', you must provide all fields for the key. "
         "Missing key: 'placedAt'.",
     }
-    assert orders.call(
-        "updateOrder", {"input": {"id": "o1", "status": "SHIPPED", "placedAt": "2026-03-01"}}
-    )["data"]["status"] == "SHIPPED"
+    assert (
+        orders.call(
+            "updateOrder", {"input": {"id": "o1", "status": "SHIPPED", "placedAt": "2026-03-01"}}
+        )["data"]["status"]
+        == "SHIPPED"
+    )
     stored = {i["id"]["S"]: i for i in raw_items(orders, "Order")}
     assert stored["o1"]["status#placedAt"] == {"S": "SHIPPED#2026-03-01"}
     assert ids({"beginsWith": {"status": "SHIPPED"}}) == ["o3", "o1"]
@@ -258,7 +268,9 @@ def test_three_field_identifier_stores_the_composite_sort_key(orders: Backend) -
     assert item["aisle#productId"] == {"S": "a1#p"}
     assert orders.call("getStock", key)["data"]["count"] == 1
     assert orders.call("updateStock", {"input": {**key, "count": 2}})["data"]["count"] == 2
-    listed = orders.call("listStocks", {"warehouseId": "w", "aisleProductId": {"beginsWith": {"aisle": "a1"}}})
+    listed = orders.call(
+        "listStocks", {"warehouseId": "w", "aisleProductId": {"beginsWith": {"aisle": "a1"}}}
+    )
     assert [i["productId"] for i in listed["data"]["items"]] == ["p"]
     assert orders.call("deleteStock", {"input": key})["data"]["count"] == 2
     assert raw_items(orders, "Stock") == []

@@ -98,7 +98,7 @@ class DataApi:
         # One botocore client for every table, created now: Lambda runs init at full CPU, and
         # SnapStart keeps it in the snapshot, instead of the first request paying for it.
         self.connection = shared_connection(self.settings)
-        self.resolver = AppSyncResolver()
+        self.resolver = AppSyncResolver()  # type: ignore[no-untyped-call]
         self.stores: dict[str, ModelStore] = {}
         readers: dict[str, ArgumentReader] = {}
         # "Type.field" -> what it runs: the fields this API serves (the router holds the same).
@@ -137,7 +137,9 @@ class DataApi:
             for index in layout.indexes:
                 if index.query_field is not None:
                     read_index = _index_reader(reader, index)
-                    self._register(model, "list", "Query", index.query_field, read_index, store.list)
+                    self._register(
+                        model, "list", "Query", index.query_field, read_index, store.list
+                    )
         self.relationships = RelationshipResolver(schema, self.stores, readers)
         for relationship in relationship_fields(schema):
             self._register_relationship(relationship)
@@ -176,7 +178,8 @@ class DataApi:
             # The adapter at the boundary: Powertools holds the event; its identity is read here,
             # once, and passed on explicitly.
             event = self.resolver.current_event
-            return self._call(field, arguments, event.raw_event.get("identity"), _context(self))
+            identity = event.raw_event.get("identity") if event is not None else None
+            return self._call(field, arguments, identity, _context(self))
 
         self.resolver.resolver(type_name=type_name, field_name=field_name)(resolve)
 
@@ -308,9 +311,7 @@ class DataApi:
                 for position in positions:
                     results[position] = _internal_failure(context)
                 continue
-            calls = [
-                (events[p].get("source"), events[p].get("arguments") or {}) for p in positions
-            ]
+            calls = [(events[p].get("source"), events[p].get("arguments") or {}) for p in positions]
             try:
                 with _recorded(related.name, operation, caller, decision):
                     if not decision.allowed:
@@ -327,14 +328,12 @@ class DataApi:
         return [r if r is not None else {"data": None} for r in results]
 
 
-def _index_reader(
-    reader: ArgumentReader, index: Any
-) -> Callable[[Mapping[str, Any]], Any]:
+def _index_reader(reader: ArgumentReader, index: Any) -> Callable[[Mapping[str, Any]], Any]:
     return lambda arguments: reader.index_query(index, arguments)
 
 
 def _context(api: DataApi) -> LambdaContext:
-    return api.resolver.lambda_context
+    return api.resolver.lambda_context  # type: ignore[return-value] # set by resolve()
 
 
 def _is_batch(event: Any) -> bool:

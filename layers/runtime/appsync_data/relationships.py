@@ -93,14 +93,16 @@ class RelationshipResolver:
                 for position, _ in lookups:
                     results[position] = error.to_response()
             else:
-                for (position, _), item in zip(lookups, found, strict=True):
-                    results[position] = {"data": item}
+                for (position, _), found_item in zip(lookups, found, strict=True):
+                    results[position] = {"data": found_item}
         return [r if r is not None else {"data": None} for r in results]
 
     def _key(self, field: RelationshipField, source: Any) -> dict[str, Any] | None:
         """The key values to look up for `source`, or None when there is nothing to read."""
         if not isinstance(source, Mapping):
-            raise InvalidArguments(f"{field.parent.name}.{field.field_name}: the event has no source")
+            raise InvalidArguments(
+                f"{field.parent.name}.{field.field_name}: the event has no source"
+            )
         if source.get(OPERATION_MARK) == "Mutation":
             return None  # Amplify's redaction of relationship fields under a mutation's result
         lookup = relationship_lookup(self.schema, field.parent, field.field_name, source)

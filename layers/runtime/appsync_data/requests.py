@@ -12,18 +12,19 @@ composite sort key is one attribute `b#c` holding the values joined with `#`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import dataclasses
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.attributes import Attribute, NumberAttribute, UnicodeAttribute
+from pynamodb.attributes import Attribute, UnicodeAttribute
 from pynamodb.expressions.condition import Condition
 
 from appsync_data.conditions import FieldPaths, build_condition, stored_json
 from appsync_data.errors import InvalidArguments, InvalidNextToken
-from appsync_data.scalars import SCALARS
 from appsync_data.naming import sort_key_argument
+from appsync_data.scalars import SCALARS
 from appsync_data.schema import Field, Model
 from appsync_data.tables import (
     COMPOSITE_KEY_SEPARATOR,
@@ -127,7 +128,10 @@ class ArgumentReader:
     # --- Query fields ---------------------------------------------------------------------------
 
     def get(self, arguments: Mapping[str, Any]) -> GetRequest:
-        values = {name: self._key_argument(name, arguments.get(name), name) for name in self.model.identifier}
+        values = {
+            name: self._key_argument(name, arguments.get(name), name)
+            for name in self.model.identifier
+        }
         _only(arguments, set(self.model.identifier), "getX")
         return GetRequest(self.layout.key.key_of(values))
 
@@ -233,7 +237,9 @@ class ArgumentReader:
             name: self._key_argument(name, given.get(name), f"input.{name}")
             for name in self.model.identifier
         }
-        return DeleteRequest(self.layout.key.key_of(values), self._condition(arguments.get("condition")))
+        return DeleteRequest(
+            self.layout.key.key_of(values), self._condition(arguments.get("condition"))
+        )
 
     # --- keys -----------------------------------------------------------------------------------
 
@@ -256,7 +262,7 @@ class ArgumentReader:
         """`value` of key attribute `attribute` as a DynamoDB attribute value."""
         kind = self.layout.attribute_types.get(attribute, "S")
         if kind == "N":
-            return {"N": NumberAttribute().serialize(value)}
+            return {"N": json.dumps(value)}
         return {"S": str(value)}
 
     def _sort_attribute(self, key: KeyLayout) -> Attribute[Any]:
@@ -313,12 +319,12 @@ class ArgumentReader:
         sort_value = self._sort_value(key, value, here, op)
         if op == "beginsWith":
             return attribute.startswith(sort_value)
-        if op == "eq" and key.has_composite_sort_key and isinstance(value, Mapping):
-            if len([n for n in key.sort_key_fields if value.get(n) is not None]) < len(
-                key.sort_key_fields
-            ):
-                # A prefix of the key's fields: every item whose first fields are these.
-                return attribute.startswith(sort_value + COMPOSITE_KEY_SEPARATOR)
+        given_parts = (
+            len([v for v in value.values() if v is not None]) if isinstance(value, Mapping) else 0
+        )
+        if op == "eq" and key.has_composite_sort_key and given_parts < len(key.sort_key_fields):
+            # A prefix of the key's fields: every item whose first fields are these.
+            return attribute.startswith(sort_value + COMPOSITE_KEY_SEPARATOR)
         builders = {
             "eq": attribute.__eq__,
             "le": attribute.__le__,
@@ -379,8 +385,7 @@ class ArgumentReader:
         for name, value, rest in candidates:
             target = self._queryable_key(name, value)
             if target is not None:
-                index, key = target
-                query = KeyQuery(index, name, self._attribute_value(name, value))
+                query = KeyQuery(target[0], name, self._attribute_value(name, value))
                 return query, rest
         return None
 

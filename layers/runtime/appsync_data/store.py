@@ -9,6 +9,7 @@ partition key, an index's, a relationship GSI's) else a Scan, and keeps reading 
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 import time
@@ -206,7 +207,7 @@ class ModelStore:
             _TYPENAME: self.connection_type,
         }
 
-    def batch_get(self, keys: Sequence[ItemKey]) -> list[dict[str, Any] | None]:
+    def batch_get(self, keys: Sequence[ItemKey]) -> builtins.list[dict[str, Any] | None]:
         """The items of `keys`, in their order (None where there is none): one BatchGetItem per
         100 distinct keys, unprocessed keys asked again with backoff."""
         wanted: dict[str, dict[str, Any]] = {}  # canonical key text -> key attribute values
@@ -232,7 +233,7 @@ class ModelStore:
                     raise StoreUnavailable(
                         "DynamoDB left keys of a BatchGetItem unprocessed after retries"
                     )
-        results: list[dict[str, Any] | None] = []
+        results: builtins.list[dict[str, Any] | None] = []
         for key in keys:
             raw_item = found.get(_key_text(self._raw_key(key)))
             results.append(self._decode(raw_item) if raw_item is not None else None)
@@ -294,7 +295,7 @@ class ModelStore:
 
     def _raw_key(self, key: ItemKey) -> dict[str, dict[str, Any]]:
         """A table key (attribute name -> value) as DynamoDB attribute values."""
-        raw = {}
+        raw: dict[str, dict[str, Any]] = {}
         for name, value in key.items():
             kind = self.layout.attribute_types.get(name, "S")
             raw[name] = {kind: json.dumps(value) if kind == "N" else str(value)}
