@@ -221,3 +221,33 @@ def test_has_many_arguments_read_on_the_childs_reader() -> None:
     assert (request.limit, request.forward) == (5, False)
     with pytest.raises(InvalidArguments, match="unknown argument 'postId'"):
         comment.related_list(index, {"postId": "p"}, {"postId": "q"})
+
+
+def test_an_identifier_field_in_a_composite_index_key_is_not_a_change() -> None:
+    schema = a.schema(
+        {
+            "Task": a.model(
+                {
+                    "owner": a.id().required(),
+                    "status": a.string().required(),
+                    "due": a.string().required(),
+                    "note": a.string(),
+                }
+            )
+            .identifier(["owner", "due"])
+            .secondary_indexes(lambda index: [index("status").sort_keys(["owner", "due"])]),
+        }
+    )
+    model = schema.model("Task")
+    task = ArgumentReader(
+        model,
+        table_attributes(model),
+        enums={},
+        token_secret=SECRET,
+        token_scope="Task:T",
+        layout=table_layout(schema, model),
+    )
+    # owner and due are the item's key: an update of the note changes no index key.
+    assert task.update({"input": {"owner": "o", "due": "d", "note": "n"}}).composite == {}
+    with pytest.raises(InvalidArguments, match=r"at most 1024 bytes"):
+        task.get({"owner": "o", "due": "d" * 1025})

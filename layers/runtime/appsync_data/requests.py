@@ -222,7 +222,7 @@ class ArgumentReader:
                 raise InvalidArguments(
                     f"input.{name}: {self.model.name}.{name} is required and cannot be null"
                 )
-        composite = self._changed_composites({**values, **key_values})
+        composite = self._changed_composites(values, key_values)
         return UpdateRequest(
             self.layout.key.key_of(key_values), self._stored(values), condition, composite
         )
@@ -256,6 +256,8 @@ class ArgumentReader:
             raise InvalidArguments(f"{where}: expected a non-empty string")
         if not _is_unicode_text(value):
             raise InvalidArguments(f"{where}: not valid Unicode text")
+        if len(value.encode()) > MAX_ID_BYTES:  # DynamoDB's limit for a sort key value
+            raise InvalidArguments(f"{where}: a key value is at most {MAX_ID_BYTES} bytes")
         return value
 
     def _attribute_value(self, attribute: str, value: Any) -> dict[str, Any]:
@@ -437,23 +439,27 @@ class ArgumentReader:
         if not ok:
             raise InvalidNextToken("Invalid nextToken: it does not hold a key of this table")
 
-    def _changed_composites(self, values: Mapping[str, Any]) -> dict[str, str | None]:
+    def _changed_composites(
+        self, values: Mapping[str, Any], key_values: Mapping[str, Any]
+    ) -> dict[str, str | None]:
         """The GSI composite sort-key attributes an update changes. Amplify's rule: an update
         that sets any field of a composite sort key must give all of them (it cannot rebuild
-        `b#c` without reading the item); a null part removes the attribute."""
+        `b#c` without reading the item); a null part removes the attribute. The identifier's
+        fields, always given and never changed, do not count as setting a part."""
         changed: dict[str, str | None] = {}
+        given = {**values, **key_values}
         for index in self.layout.indexes:
             fields = index.key.sort_key_fields
             if not index.key.has_composite_sort_key or not set(fields) & set(values):
                 continue
             for name in fields:
-                if name not in values:
+                if name not in given:
                     raise InvalidArguments(
                         "When updating any part of the composite sort key for @index "
                         f"'{index.name}', you must provide all fields for the key. "
                         f"Missing key: '{name}'."
                     )
-            changed[index.key.sort_key or ""] = composite_key_value(values, fields)
+            changed[index.key.sort_key or ""] = composite_key_value(given, fields)
         return changed
 
     # --- helpers --------------------------------------------------------------------------------
