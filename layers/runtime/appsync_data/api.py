@@ -69,6 +69,10 @@ def _before_snapshot(hook: Callable[[], None]) -> None:
     register_before_snapshot(hook)
 
 
+Reader = Callable[[Mapping[str, Any]], Any]  # GraphQL arguments -> a typed request
+Runner = Callable[[Any], Any]  # the typed request -> the result (one DynamoDB request)
+
+
 @dataclass(frozen=True)
 class FieldOperation:
     """What one `Type.field` runs: the model's operation, its argument reader and store method."""
@@ -124,16 +128,16 @@ class DataApi:
             )
             self.stores[name], readers[name] = store, reader
             names = api_names(model)
-            for operation, read, run in (
+            operations: tuple[tuple[Operation, Reader, Runner], ...] = (
                 ("get", reader.get, store.get),
                 ("list", reader.list, store.list),
                 ("create", reader.create, store.create),
                 ("update", reader.update, store.update),
                 ("delete", reader.delete, store.delete),
-            ):
-                type_name = root_type(operation)  # type: ignore[arg-type]
-                field_name = names.field(operation)  # type: ignore[arg-type]
-                self._register(model, operation, type_name, field_name, read, run)  # type: ignore[arg-type]
+            )
+            for operation, read, run in operations:
+                field_name = names.field(operation)
+                self._register(model, operation, root_type(operation), field_name, read, run)
             for index in layout.indexes:
                 if index.query_field is not None:
                     read_index = _index_reader(reader, index)
