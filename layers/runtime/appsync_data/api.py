@@ -43,7 +43,7 @@ from appsync_data.relationships import (
 from appsync_data.requests import ArgumentReader
 from appsync_data.schema import Model, Operation, Schema
 from appsync_data.store import ModelStore, shared_connection
-from appsync_data.tables import table_layouts
+from appsync_data.tables import IndexLayout, table_layouts
 
 _SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "appsync-data"
 
@@ -332,7 +332,7 @@ class DataApi:
         return [r if r is not None else {"data": None} for r in results]
 
 
-def _index_reader(reader: ArgumentReader, index: Any) -> Callable[[Mapping[str, Any]], Any]:
+def _index_reader(reader: ArgumentReader, index: IndexLayout) -> Reader:
     return lambda arguments: reader.index_query(index, arguments)
 
 
