@@ -228,3 +228,27 @@ def test_equality_on_an_index_with_an_optional_sort_key_still_scans(modeling: Ba
     listed = modeling.call("listPosts", {"filter": {"category": {"eq": "news"}}})
     assert sorted(i["id"] for i in listed["data"]["items"]) == ["p1", "p2"]
     assert counted.operations == ["Scan"]
+
+
+def test_a_batch_with_two_callers_is_decided_per_caller(modeling: Backend) -> None:
+    post = create(modeling, "Post", id="p", title="t", blogId="b")
+    create(modeling, "Blog", id="b", name="n")
+    allowed = field_events("Post", "blog", [post])
+    refused = field_events("Post", "blog", [post], identity=identity("iam_identity_pool_guest"))
+    counted = meter(modeling.api)
+    results = call_batch(modeling.api, [refused[0], allowed[0], refused[0]])
+    assert [("error" in r) for r in results] == [True, False, True]
+    assert results[1]["data"]["id"] == "b"
+    assert counted.operations == ["BatchGetItem"]
+
+
+def test_a_bad_source_or_argument_fails_that_parent_only(modeling: Backend) -> None:
+    post = create(modeling, "Post", id="p", title="t")
+    create(modeling, "Comment", id="c", content="x", postId="p")
+    good, bad = field_events("Post", "comments", [post, post])
+    bad["arguments"] = {"limit": 0}
+    no_source = dict(good, source=None)
+    results = call_batch(modeling.api, [good, bad, no_source])
+    assert [i["id"] for i in results[0]["data"]["items"]] == ["c"]
+    assert results[1]["error"]["type"] == "InvalidArgumentsError"
+    assert results[2]["error"]["type"] == "InvalidArgumentsError"

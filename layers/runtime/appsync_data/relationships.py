@@ -66,6 +66,7 @@ class RelationshipResolver:
         self.schema = schema
         self.stores = stores
         self.readers = readers
+        self.layouts = {name: store.layout for name, store in stores.items()}
 
     def resolve(
         self, field: RelationshipField, calls: Sequence[tuple[Any, Mapping[str, Any]]]
@@ -105,7 +106,9 @@ class RelationshipResolver:
             )
         if source.get(OPERATION_MARK) == "Mutation":
             return None  # Amplify's redaction of relationship fields under a mutation's result
-        lookup = relationship_lookup(self.schema, field.parent, field.field_name, source)
+        lookup = relationship_lookup(
+            self.schema, field.parent, field.field_name, source, self.layouts
+        )
         return lookup.key
 
     def _query(

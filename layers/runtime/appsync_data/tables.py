@@ -277,25 +277,30 @@ class RelationshipLookup:
 
 
 def relationship_lookup(
-    schema: Schema, model: Model, field_name: str, source: Mapping[str, Any]
+    schema: Schema,
+    model: Model,
+    field_name: str,
+    source: Mapping[str, Any],
+    layouts: Mapping[str, TableLayout] | None = None,
 ) -> RelationshipLookup:
-    """The table, index and key values that resolve `model.field_name` for item `source`."""
+    """The table, index and key values that resolve `model.field_name` for item `source`
+    (`layouts`: the schema's table layouts, when already built)."""
     rel = model.relationships[field_name]
     related = schema.models[rel.related_model]
+    layout = layouts[related.name] if layouts is not None else table_layout(schema, related)
     if rel.kind == "belongsTo":
         # This item's reference fields hold the parent's identifier values.
         values = {
             key: source.get(ref)
             for ref, key in zip(rel.references, related.identifier, strict=True)
         }
-        layout = table_layout(schema, related)
         key = _key_or_none(layout.key, values)
         return RelationshipLookup(rel.kind, related.name, None, key)
     # hasMany / hasOne: the children whose reference fields equal this item's identifier.
     values = {
         ref: source.get(key) for ref, key in zip(rel.references, model.identifier, strict=True)
     }
-    index = table_layout(schema, related).relationship_index(model.name, field_name)
+    index = layout.relationship_index(model.name, field_name)
     return RelationshipLookup(rel.kind, related.name, index, _key_or_none(index.key, values))
 
 
