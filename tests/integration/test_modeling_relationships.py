@@ -252,3 +252,44 @@ def test_a_bad_source_or_argument_fails_that_parent_only(modeling: Backend) -> N
     assert [i["id"] for i in results[0]["data"]["items"]] == ["c"]
     assert results[1]["error"]["type"] == "InvalidArgumentsError"
     assert results[2]["error"]["type"] == "InvalidArgumentsError"
+
+
+def test_relationships_of_a_composite_identifier(backend_for: Callable[..., Backend]) -> None:
+    from appsync_data import a
+
+    schema = a.schema(
+        {
+            "Bin": a.model(
+                {
+                    "site": a.id().required(),
+                    "slot": a.integer().required(),
+                    "parts": a.has_many("Part", ["binSite", "binSlot"]),
+                }
+            )
+            .identifier(["site", "slot"])
+            .authorization(lambda allow: [allow.authenticated()]),
+            "Part": a.model(
+                {
+                    "name": a.string(),
+                    "binSite": a.id(),
+                    "binSlot": a.integer(),
+                    "bin": a.belongs_to("Bin", ["binSite", "binSlot"]),
+                }
+            ).authorization(lambda allow: [allow.authenticated()]),
+        }
+    )
+    backend = backend_for(schema)
+    bins = [create(backend, "Bin", site="s", slot=n) for n in (1, 2)]
+    parts = [
+        create(backend, "Part", id=f"p{n}", name="x", binSite="s", binSlot=1 + n % 2)
+        for n in range(5)
+    ]
+    counted = meter(backend.api)
+    children = call_batch(backend.api, field_events("Bin", "parts", bins))
+    assert [sorted(i["id"] for i in r["data"]["items"]) for r in children] == [
+        ["p0", "p2", "p4"],
+        ["p1", "p3"],
+    ]
+    owners = call_batch(backend.api, field_events("Part", "bin", parts))
+    assert [r["data"]["slot"] for r in owners] == [1, 2, 1, 2, 1]
+    assert counted.operations == ["Query", "Query", "BatchGetItem"]
