@@ -80,6 +80,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/cold_start.py --artifact "$$dir" && echo && \
 	$(BIN)/python bench/warm_overhead.py --artifact "$$dir" && echo && \
 	$(BIN)/python bench/request_counts.py --artifact "$$dir" && echo && \
+	$(BIN)/python bench/modeling_counts.py && echo && \
 	$(BIN)/python bench/local_throughput.py && echo && \
 	$(BIN)/python bench/realtime_latency.py
 

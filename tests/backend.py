@@ -47,6 +47,13 @@ def appsync_event(
 Call = Callable[..., dict[str, Any]]
 
 
+def unmarked(item: dict[str, Any]) -> dict[str, Any]:
+    """A mutation's result without the `__operation: "Mutation"` mark Amplify's mutation
+    resolvers add (relationship fields under it are not resolved): the item a get returns."""
+    assert item.get("__operation") == "Mutation", item
+    return {k: v for k, v in item.items() if k != "__operation"}
+
+
 @dataclass
 class Backend:
     api: DataApi
@@ -81,7 +88,7 @@ def create_tables(api: DataApi) -> None:
     """Each model's table, as template.yaml declares it."""
     for store in api.stores.values():
         api.connection.client.create_table(
-            **key_schema(store.table_name), BillingMode="PAY_PER_REQUEST"
+            **key_schema(store.table_name, store.layout), BillingMode="PAY_PER_REQUEST"
         )
 
 

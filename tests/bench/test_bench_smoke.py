@@ -103,3 +103,23 @@ def test_realtime_latency_prints_delivery_percentiles_without_errors() -> None:
         p50, p99 = float(words[words.index("p50") + 1]), float(words[words.index("p99") + 1])
         assert p50 <= p99, line
         assert "(25 deliveries)" in line, line  # 5 subscribers x 5 mutations, all delivered
+
+
+def test_modeling_counts_print_ours_beside_amplify_with_the_same_results() -> None:
+    output = run_script("modeling_counts.py", "--items", "300", "--batch-size", "10")
+    rows = {
+        line[:36].strip(): line[36:].split()
+        for line in output.splitlines()
+        if line.endswith(" yes") or " NO " in line
+    }
+    assert all(cells[-1] == "yes" for cells in rows.values()), output
+    # (requests, items read, Lambda calls) ours, then Amplify's
+    lazy = [int(c) for c in rows["lazy load post.comments() (5)"][:6]]
+    assert lazy[:3] == [1, 5, 1] and lazy[3] == 4 and lazy[4] == 305  # a Scan of the table
+    nested = [int(c) for c in rows["listBlogs{posts{comments}} 20x5x3"][:6]]
+    assert nested == [121, 420, 1 + 2 + 10, 121, 420, 0]
+    belongs = [int(c) for c in rows["posts{blog} (100 belongsTo)"][:6]]
+    assert (
+        belongs[0] == belongs[2] == 1 + 10 and belongs[3] == 101
+    )  # one BatchGetItem per batch of 10
+    assert "121 without batching" in output

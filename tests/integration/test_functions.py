@@ -20,6 +20,7 @@ from appsync_data.functions import FunctionApi, FunctionSetupError, LambdaHandle
 from appsync_data.schema import Schema
 from appsync_data.schema_file import load_schema
 from appsync_data.store import key_schema
+from appsync_data.tables import table_layout
 from backend import SETTINGS
 from identities import CALLER_NAMES, EXPECTED_ALLOWED, identity, user_pool_identity
 
@@ -67,7 +68,8 @@ class Stats:
         client = api.connection_client
         for model in schema.models:
             client.create_table(
-                **key_schema(SETTINGS.table_name(model)), BillingMode="PAY_PER_REQUEST"
+                **key_schema(SETTINGS.table_name(model), table_layout(schema, schema.model(model))),
+                BillingMode="PAY_PER_REQUEST",
             )
         self.requests: list[str] = []
         client.meta.events.register(
@@ -154,6 +156,7 @@ def test_todo_stats_and_complete_all_use_the_models_items(stats: Stats) -> None:
 
     completed = stats.call("Mutation", "completeAll", {"ids": ids[:2]})
 
+    assert "data" in completed, completed
     assert [todo["id"] for todo in completed["data"]] == ids[:2]
     assert all(t["done"] is True and t["__typename"] == "Todo" for t in completed["data"])
     stats_after = stats.call("Query", "todoStats")["data"]
@@ -422,8 +425,9 @@ def test_the_seed_todo_stats_counts_todos_and_those_done(backend_for: Callable[.
     app = importlib.import_module("stats.app")
     seed_api = app.handler.api
     seed_api.configure(SETTINGS)
+    todo_layout = table_layout(seed_api.schema, seed_api.schema.model("Todo"))
     seed_api.connection_client.create_table(
-        **key_schema(SETTINGS.table_name("Todo")), BillingMode="PAY_PER_REQUEST"
+        **key_schema(SETTINGS.table_name("Todo"), todo_layout), BillingMode="PAY_PER_REQUEST"
     )
     todos = seed_api.models["Todo"]
     for i in range(5):

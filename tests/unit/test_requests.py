@@ -47,7 +47,7 @@ def reader() -> ArgumentReader:
 
 
 def test_get_reads_the_id() -> None:
-    assert reader().get({"id": "n-1"}) == GetRequest("n-1")
+    assert reader().get({"id": "n-1"}) == GetRequest({"id": "n-1"})
 
 
 @pytest.mark.parametrize(
@@ -130,7 +130,7 @@ def test_a_condition_may_not_name_the_id() -> None:
 
 def test_update_sets_and_removes() -> None:
     request = reader().update({"input": {"id": "n-1", "body": None, "rank": 7}})
-    assert request == UpdateRequest("n-1", {"body": None, "rank": 7}, None)
+    assert request == UpdateRequest({"id": "n-1"}, {"body": None, "rank": 7}, None)
 
 
 def test_update_needs_the_id_and_keeps_required_fields() -> None:
@@ -141,7 +141,7 @@ def test_update_needs_the_id_and_keeps_required_fields() -> None:
 
 
 def test_delete_takes_only_the_id() -> None:
-    assert reader().delete({"input": {"id": "n-1"}}) == DeleteRequest("n-1", None)
+    assert reader().delete({"input": {"id": "n-1"}}) == DeleteRequest({"id": "n-1"}, None)
     with pytest.raises(InvalidArguments, match="unknown argument 'title'"):
         reader().delete({"input": {"id": "n-1", "title": "t"}})
     with pytest.raises(InvalidArguments, match="expected an object"):

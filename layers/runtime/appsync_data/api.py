@@ -1,32 +1,49 @@
 """The data resolver: routes AppSync fields to the model stores, deciding every call first.
 
-One request top-down: `DataApi.handle(event)` -> the `Type.field` registry gives the field's
-`FieldOperation` -> `caller_from_identity(event["identity"])` -> `decide` (refusals stop here,
-before any DynamoDB request) -> `ArgumentReader` turns the arguments into a typed request -> one
-`ModelStore` call -> `{"data": ...}`, or `{"error": {...}}` for the APPSYNC_JS function. Log keys,
-metrics and the X-Ray subsegment of one call are recorded by `_recorded`, whatever its outcome.
+One request top-down: `DataApi.handle(event)` checks that the event names a field this API serves
+(the `Type.field` registry, or a resolver the user added to `DataApi.resolver`) -> Powertools'
+`AppSyncResolver` routes it to the field's adapter, which reads the event's `identity` and hands
+it to `_call` -> `caller_from_identity` -> `decide` (refusals stop here, before any DynamoDB
+request) -> `ArgumentReader` turns the arguments into a typed request -> one `ModelStore` call ->
+`{"data": ...}`, or `{"error": {...}}` for the APPSYNC_JS function.
+
+Relationship fields (`Post.comments`) arrive batched (AppSync `BatchInvoke`: a list of events,
+one per parent item) and go to Powertools' `batch_resolver`: each is decided under the *related*
+model's read rules, then `RelationshipResolver` resolves the whole batch; the answer is a list of
+envelopes in the events' order. Log keys, metrics and the X-Ray subsegment of one call (or one
+batch) are recorded by `_recorded`, whatever its outcome.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import AppSyncResolver
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from appsync_data.auth import Caller, Decision, caller_from_identity, decide
 from appsync_data.config import Settings
 from appsync_data.errors import DataError, InternalFailure, InvalidArguments, Unauthorized
-from appsync_data.naming import ApiNames, api_names, root_type
+from appsync_data.naming import api_names, root_type
+from appsync_data.relationships import (
+    Envelope,
+    RelationshipField,
+    RelationshipResolver,
+    relationship_fields,
+)
 from appsync_data.requests import ArgumentReader
 from appsync_data.schema import Model, Operation, Schema
 from appsync_data.store import ModelStore, shared_connection
+from appsync_data.tables import IndexLayout, table_layouts
 
 _SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME") or "appsync-data"
 
@@ -52,6 +69,10 @@ def _before_snapshot(hook: Callable[[], None]) -> None:
     register_before_snapshot(hook)
 
 
+Reader = Callable[[Mapping[str, Any]], Any]  # GraphQL arguments -> a typed request
+Runner = Callable[[Any], Any]  # the typed request -> the result (one DynamoDB request)
+
+
 @dataclass(frozen=True)
 class FieldOperation:
     """What one `Type.field` runs: the model's operation, its argument reader and store method."""
@@ -65,7 +86,9 @@ class FieldOperation:
 
 
 class DataApi:
-    """Serves getX/listXs/createX/updateX/deleteX for every model of `schema`."""
+    """Serves getX/listXs/createX/updateX/deleteX, the index queries and the relationship fields
+    of every model of `schema`. `resolver` is the Powertools `AppSyncResolver` that routes them:
+    add your own fields with its `@resolver` / `@batch_resolver` decorators."""
 
     def __init__(self, schema: Schema, settings: Settings | None = None) -> None:
         self.schema = schema
@@ -79,12 +102,21 @@ class DataApi:
         # One botocore client for every table, created now: Lambda runs init at full CPU, and
         # SnapStart keeps it in the snapshot, instead of the first request paying for it.
         self.connection = shared_connection(self.settings)
+        self.resolver = AppSyncResolver()  # type: ignore[no-untyped-call]
         self.stores: dict[str, ModelStore] = {}
-        # "Type.field" -> what it runs: the one registry of the fields this API serves.
+        readers: dict[str, ArgumentReader] = {}
+        # "Type.field" -> what it runs: the fields this API serves (the router holds the same).
         self.fields: dict[str, FieldOperation] = {}
+        self.relationship_fields: dict[str, RelationshipField] = {}
+        layouts = table_layouts(schema)
         for name, model in schema.models.items():
+            layout = layouts[name]
             store = ModelStore(
-                model, self.settings, connection=self.connection, token_secret=token_secret
+                model,
+                self.settings,
+                connection=self.connection,
+                token_secret=token_secret,
+                layout=layout,
             )
             reader = ArgumentReader(
                 model,
@@ -92,69 +124,151 @@ class DataApi:
                 enums=schema.enums,
                 token_secret=token_secret,
                 token_scope=store.token_scope,
+                layout=layout,
             )
-            self.stores[name] = store
+            self.stores[name], readers[name] = store, reader
             names = api_names(model)
-            self._register(model, "get", names, reader.get, store.get)
-            self._register(model, "list", names, reader.list, store.list)
-            self._register(model, "create", names, reader.create, store.create)
-            self._register(model, "update", names, reader.update, store.update)
-            self._register(model, "delete", names, reader.delete, store.delete)
+            operations: tuple[tuple[Operation, Reader, Runner], ...] = (
+                ("get", reader.get, store.get),
+                ("list", reader.list, store.list),
+                ("create", reader.create, store.create),
+                ("update", reader.update, store.update),
+                ("delete", reader.delete, store.delete),
+            )
+            for operation, read, run in operations:
+                field_name = names.field(operation)
+                self._register(model, operation, root_type(operation), field_name, read, run)
+            for index in layout.indexes:
+                if index.query_field is not None:
+                    read_index = _index_reader(reader, index)
+                    self._register(
+                        model, "list", "Query", index.query_field, read_index, store.list
+                    )
+        self.relationships = RelationshipResolver(schema, self.stores, readers)
+        for relationship in relationship_fields(schema):
+            self._register_relationship(relationship)
         self.connection.client  # noqa: B018 - creating the client is the point
         _before_snapshot(self.warm)
         for model in schema.models.values():
             # Subscribe time: decide `listen` and answer null, as Amplify's subscription
             # resolvers do; AppSync then delivers each mutation's result to the subscribers.
             for field_name in api_names(model).subscriptions():
-                self.fields[f"Subscription.{field_name}"] = FieldOperation(
-                    model, "listen", "Subscription", field_name, _no_request, _no_result
-                )
+                self._register(model, "listen", "Subscription", field_name, _no_request, _no_result)
         # The Lambda handler: logging context and metrics flush around `_handle`. Tracing is one
         # subsegment per operation (in `_recorded`) plus botocore's: no handler-wide subsegment,
         # whose cost per request (and copy of each response into X-Ray) bought nothing more.
-        self.handle: Callable[[dict[str, Any], LambdaContext], dict[str, Any]] = (
-            logger.inject_lambda_context(clear_state=True)(metrics.log_metrics(self._handle))
-        )
+        self.handle: Callable[[Any, LambdaContext], Any] = logger.inject_lambda_context(
+            clear_state=True
+        )(metrics.log_metrics(self._handle))
 
     def warm(self) -> None:
         """Build now what botocore builds on the first request of each kind (its operation
         models), so that a SnapStart snapshot holds them; no request is sent."""
         service = self.connection.client.meta.service_model
-        for name in ("GetItem", "Scan", "PutItem", "UpdateItem", "DeleteItem"):
+        for name in ("GetItem", "Scan", "Query", "BatchGetItem", "PutItem", "UpdateItem"):
             service.operation_model(name)
+        service.operation_model("DeleteItem")
+
+    # --- registration ---------------------------------------------------------------------------
 
     def _register(
         self,
         model: Model,
         operation: Operation,
-        names: ApiNames,
+        type_name: str,
+        field_name: str,
         read: Callable[[Mapping[str, Any]], Any],
         run: Callable[[Any], Any],
     ) -> None:
-        type_name, field_name = root_type(operation), names.field(operation)
-        self.fields[f"{type_name}.{field_name}"] = FieldOperation(
-            model, operation, type_name, field_name, read, run
+        field = FieldOperation(model, operation, type_name, field_name, read, run)
+        self.fields[f"{type_name}.{field_name}"] = field
+
+        def resolve(**arguments: Any) -> dict[str, Any]:
+            # The adapter at the boundary: Powertools holds the event; its identity is read here,
+            # once, and passed on explicitly.
+            event = self.resolver.current_event
+            identity = event.raw_event.get("identity") if event is not None else None
+            return self._call(field, arguments, identity, _context(self))
+
+        self.resolver.resolver(type_name=type_name, field_name=field_name)(resolve)
+
+    def _register_relationship(self, relationship: RelationshipField) -> None:
+        type_name, field_name = relationship.parent.name, relationship.field_name
+        self.relationship_fields[f"{type_name}.{field_name}"] = relationship
+
+        def resolve_batch(event: list[AppSyncResolverEvent]) -> list[Envelope]:
+            raw_events = [e.raw_event for e in event]
+            return self._call_batch(relationship, raw_events, _context(self))
+
+        # aggregate: the whole batch in one call (one BatchGetItem for belongsTo).
+        self.resolver.batch_resolver(type_name=type_name, field_name=field_name, aggregate=True)(
+            resolve_batch
         )
 
-    def _handle(self, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        """One AppSync field resolution per event."""
-        logger.set_correlation_id(_trace_id_header(event))
-        if not isinstance(event, dict) or not isinstance(event.get("arguments", {}), dict):
-            return InternalFailure("The event is not an AppSync resolver event").to_response()
-        info = event.get("info")
-        type_name = info.get("parentTypeName") if isinstance(info, dict) else None
-        field_name = info.get("fieldName") if isinstance(info, dict) else None
-        if not isinstance(type_name, str) or not isinstance(field_name, str):
-            return InvalidArguments(
-                "The event names no field (info.parentTypeName and info.fieldName)"
-            ).to_response()
-        field = self.fields.get(f"{type_name}.{field_name}")
-        if field is None:
-            logger.info("unknown field", extra={"field": f"{type_name}.{field_name}"})
-            return InvalidArguments(
-                f"{type_name}.{field_name} is not a field this API serves"
-            ).to_response()
-        return self._call(field, event.get("arguments") or {}, event.get("identity"), context)
+    # --- the handler ----------------------------------------------------------------------------
+
+    def _handle(self, event: Any, context: LambdaContext) -> Any:
+        """One AppSync field resolution per event; a list of events (BatchInvoke) gets a list of
+        envelopes in the same order."""
+        logger.set_correlation_id(_trace_id_header(event[0] if _is_batch(event) else event))
+        if isinstance(event, list):
+            return self._handle_batch(event, context)
+        failure, type_name, field_name = _field_of(event)
+        if failure is not None:
+            return failure.to_response()
+        key = f"{type_name}.{field_name}"
+        if key in self.relationship_fields:  # sent one at a time (no BatchInvoke)
+            return self._call_batch(self.relationship_fields[key], [event], context)[0]
+        if key in self.fields:
+            return self.resolver.resolve(event, context)
+        if self._user_resolver(type_name, field_name, batch=False):
+            return self._user_call(lambda: self.resolver.resolve(event, context), context)
+        logger.info("unknown field", extra={"field": key})
+        return InvalidArguments(f"{key} is not a field this API serves").to_response()
+
+    def _handle_batch(self, events: list[Any], context: LambdaContext) -> list[Any]:
+        if not events:
+            return []
+        fields = {_field_of(e)[1:] if _field_of(e)[0] is None else None for e in events}
+        if len(fields) != 1 or None in fields:
+            failure = InvalidArguments("A batch must hold events of one field")
+            return [failure.to_response() for _ in events]
+        ((type_name, field_name),) = fields  # type: ignore[misc]
+        key = f"{type_name}.{field_name}"
+        if key in self.relationship_fields:
+            return self.resolver.resolve(events, context)  # type: ignore[no-any-return]
+        if self._user_resolver(type_name, field_name, batch=True):
+            results = self._user_call(lambda: self.resolver.resolve(events, context), context)
+            if "error" in results:
+                return [results for _ in events]
+            return [{"data": r} for r in results["data"]]
+        if key in self.fields:  # a root field sent batched: each event on its own
+            return [self.resolver.resolve(e, context) for e in events]
+        logger.info("unknown field", extra={"field": key})
+        unknown = InvalidArguments(f"{key} is not a field this API serves")
+        return [unknown.to_response() for _ in events]
+
+    def _user_resolver(self, type_name: str, field_name: str, *, batch: bool) -> bool:
+        """Whether a resolver added on `self.resolver` serves the field (Powertools' registry)."""
+        registries = (
+            (self.resolver._batch_resolver_registry, self.resolver._async_batch_resolver_registry)
+            if batch
+            else (self.resolver._resolver_registry,)
+        )
+        return any(r.find_resolver(type_name, field_name) for r in registries)
+
+    def _user_call(self, run: Callable[[], Any], context: LambdaContext) -> dict[str, Any]:
+        """A user's resolver, answered in the same envelope as ours."""
+        try:
+            return {"data": run()}
+        except DataError as error:
+            return error.to_response()
+        except Exception:
+            logger.exception("unexpected error")
+            metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
+            return _internal_failure(context)
+
+    # --- one field, one batch -------------------------------------------------------------------
 
     def _call(
         self,
@@ -172,7 +286,7 @@ class DataApi:
             metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
             return _internal_failure(context)
         try:
-            with _recorded(field, caller, decision):
+            with _recorded(field.model.name, field.operation, caller, decision):
                 if not decision.allowed:
                     raise Unauthorized.for_field(field.type_name, field.field_name)
                 result = field.run(field.read(arguments))
@@ -181,6 +295,83 @@ class DataApi:
         except Exception:  # recorded (with its stack trace) by `_recorded`
             return _internal_failure(context)
         return {"data": result}
+
+    def _call_batch(
+        self,
+        relationship: RelationshipField,
+        events: Sequence[Mapping[str, Any]],
+        context: LambdaContext,
+    ) -> list[Envelope]:
+        """A relationship field for a batch of parents, decided under the related model's read
+        rules per caller (a batch comes from one request: one caller, in practice)."""
+        results: list[Envelope | None] = [None] * len(events)
+        by_caller: dict[str, list[int]] = {}
+        for position, event in enumerate(events):
+            by_caller.setdefault(_identity_key(event.get("identity")), []).append(position)
+        related, operation = relationship.related, relationship.operation
+        for positions in by_caller.values():
+            identity = events[positions[0]].get("identity")
+            try:
+                caller = caller_from_identity(identity, self.settings)
+                decision = decide(related.rules, operation, caller, self.settings)
+            except Exception:
+                logger.exception("unexpected error")
+                metrics.add_metric(name="Errors", unit=MetricUnit.Count, value=1)
+                for position in positions:
+                    results[position] = _internal_failure(context)
+                continue
+            calls = [(events[p].get("source"), events[p].get("arguments") or {}) for p in positions]
+            try:
+                with _recorded(related.name, operation, caller, decision):
+                    if not decision.allowed:
+                        raise Unauthorized.for_field(
+                            relationship.parent.name, relationship.field_name
+                        )
+                    envelopes = self.relationships.resolve(relationship, calls)
+            except DataError as error:
+                envelopes = [error.to_response() for _ in positions]
+            except Exception:  # recorded (with its stack trace) by `_recorded`
+                envelopes = [_internal_failure(context) for _ in positions]
+            for position, envelope in zip(positions, envelopes, strict=True):
+                results[position] = envelope
+        return [r if r is not None else {"data": None} for r in results]
+
+
+def _index_reader(reader: ArgumentReader, index: IndexLayout) -> Reader:
+    return lambda arguments: reader.index_query(index, arguments)
+
+
+def _context(api: DataApi) -> LambdaContext:
+    return api.resolver.lambda_context  # type: ignore[return-value] # set by resolve()
+
+
+def _is_batch(event: Any) -> bool:
+    return isinstance(event, list) and bool(event)
+
+
+def _identity_key(identity: Any) -> str:
+    try:
+        return json.dumps(identity, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return repr(identity)
+
+
+def _field_of(event: Any) -> tuple[DataError | None, str, str]:
+    """(failure, type name, field name) of an event: the failure when it names no field."""
+    if not isinstance(event, dict) or not isinstance(event.get("arguments", {}), dict):
+        return InternalFailure("The event is not an AppSync resolver event"), "", ""
+    if event.get("arguments") is None:
+        event["arguments"] = {}
+    info = event.get("info")
+    type_name = info.get("parentTypeName") if isinstance(info, dict) else None
+    field_name = info.get("fieldName") if isinstance(info, dict) else None
+    if not isinstance(type_name, str) or not isinstance(field_name, str):
+        return (
+            InvalidArguments("The event names no field (info.parentTypeName and info.fieldName)"),
+            "",
+            "",
+        )
+    return None, type_name, field_name
 
 
 def _no_request(arguments: Mapping[str, Any]) -> None:
@@ -201,10 +392,9 @@ def _internal_failure(context: LambdaContext) -> dict[str, Any]:
 
 
 def _recorded(
-    field: FieldOperation, caller: Caller, decision: Decision
+    model: str, operation: str, caller: Caller, decision: Decision
 ) -> AbstractContextManager[None]:
     """`recorded_call` of a model operation: keys `model` and `operation`."""
-    model, operation = field.model.name, field.operation
     labels = {"model": model, "operation": operation}
     return recorded_call(labels, f"## {operation} {model}", caller, decision)
 

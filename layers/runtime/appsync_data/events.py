@@ -25,12 +25,15 @@ def resolver_event(
     variables: Mapping[str, Any] | None = None,
     selection_set_list: Sequence[str] = (),
     selection_set_graphql: str = "",
+    source: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The event AppSync sends a direct Lambda resolver for `type_name.field_name`."""
+    """The event AppSync sends a direct Lambda resolver for `type_name.field_name`; `source` is
+    the parent item of a nested field (a relationship field's events of one BatchInvoke differ
+    only by it)."""
     return {
         "arguments": dict(arguments),
         "identity": dict(identity) if identity is not None else None,
-        "source": None,
+        "source": dict(source) if source is not None else None,
         "request": {"headers": dict(headers or {}), "domainName": None},
         "info": {
             "fieldName": field_name,

@@ -49,6 +49,7 @@ from appsync_data.naming import FIELD_OPERATIONS, api_names, root_type
 from appsync_data.requests import MAX_LIST_LIMIT
 from appsync_data.scalars import SCALARS
 from appsync_data.schema import CUSTOM_OPERATION, CustomOperation, Field, Operation, Schema
+from appsync_data.store import OPERATION_MARK
 
 __all__ = [
     "CallerIdentity",
@@ -484,7 +485,9 @@ def _shaped_object(
     typename = value.get("__typename", type_name)
     if typename != type_name:
         raise ResultError(f"{where} a {typename}, not a {type_name}")
-    unknown = sorted(set(value) - set(fields) - passed_over - {"__typename"})
+    # The store's mutation mark is dropped: a custom operation's result is not a mutation's
+    # result to Amplify, so its relationship fields resolve.
+    unknown = sorted(set(value) - set(fields) - passed_over - {"__typename", OPERATION_MARK})
     if unknown:
         raise ResultError(f"{where} {type_name} with a field it does not have: {unknown[0]!r}")
     shaped = {

@@ -2,17 +2,23 @@
 
 `getTodo`, `listTodos`, `createTodo`/`updateTodo`/`deleteTodo`, `onCreateTodo`...,
 `ModelTodoConnection`, `ModelTodoFilterInput`, `ModelTodoConditionInput`, `CreateTodoInput`...,
-`ModelSubscriptionTodoFilterInput`. The resolver routes by them, the SDL and the template declare
-them, the store labels its pages with them: all read them from `api_names(model)`.
+`ModelSubscriptionTodoFilterInput`; the plural (`pluralize`), the default names of a secondary
+index and its query (`postsByCategoryAndRating`, `listPostByCategoryAndRating`), sort-key
+arguments and their condition inputs. The resolver routes by them, the SDL and the template
+declare them, the store labels its pages with them, the schema checks them for clashes.
+
+Functions take names (strings), not schema objects, so that schema.py can use them too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from appsync_data.schema import Model, Operation
+if TYPE_CHECKING:
+    from appsync_data.schema import Model, Operation
 
 RootType = Literal["Query", "Mutation", "Subscription"]
 # The operations a model's Query and Mutation fields run, in Amplify's field order.
@@ -90,6 +96,72 @@ def api_names(model: Model) -> ApiNames:
     return _names(model.name, model.plural_name)
 
 
+def names_of(model_name: str, plural: str) -> ApiNames:
+    """The API names of a model given by its name and plural."""
+    return _names(model_name, plural)
+
+
+def plural(name: str) -> str:
+    """Amplify's pluralize for the common English endings (`Inventory` -> `Inventories`)."""
+    lower = name.lower()
+    if lower.endswith(("s", "x", "z", "ch", "sh")):
+        return name + "es"
+    if lower.endswith("y") and len(name) > 1 and lower[-2] not in "aeiou":
+        return name[:-1] + "ies"
+    return name + "s"
+
+
+def upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def default_index_name(model_name: str, key_fields: Sequence[str]) -> str:
+    """The GSI name Amplify's index transformer gives `index("category").sort_keys(["rating"])`
+    of Post: `postsByCategoryAndRating`."""
+    return f"{lower_first(plural(model_name))}By{'And'.join(upper_first(n) for n in key_fields)}"
+
+
+def default_index_query_field(model_name: str, key_fields: Sequence[str]) -> str:
+    """The Query field data-schema gives an index without `.query_field(...)`:
+    `listCustomerByAccountRepresentativeId`."""
+    return f"list{upper_first(model_name)}By{'And'.join(upper_first(n) for n in key_fields)}"
+
+
+def connection_type(model_name: str) -> str:
+    """`ModelPostConnection`: a list's page of a model."""
+    return f"Model{model_name}Connection"
+
+
+def filter_input(model_name: str) -> str:
+    """`ModelPostFilterInput`."""
+    return f"Model{model_name}FilterInput"
+
+
+def key_name(index_name: str) -> str:
+    """The key's name in its composite inputs: `Primary` for the table, else the index name
+    with a capital (`PostsByCategoryAndRating`)."""
+    return upper_first(index_name)
+
+
+def key_condition_input(scalar_family: str) -> str:
+    """`ModelIntKeyConditionInput`: the condition on a one-field sort key."""
+    return f"Model{scalar_family}KeyConditionInput"
+
+
+def composite_key_condition_input(model_name: str, key: str) -> str:
+    """`ModelOrderByStatusCompositeKeyConditionInput`: the condition on a composite sort key."""
+    return f"Model{model_name}{key}CompositeKeyConditionInput"
+
+
+def composite_key_input(model_name: str, key: str) -> str:
+    """`ModelOrderByStatusCompositeKeyInput`: the fields of a composite sort key's value."""
+    return f"Model{model_name}{key}CompositeKeyInput"
+
+
 def scalar_filter_input(family: str, *, subscription: bool = False) -> str:
     """`ModelStringInput` / `ModelSubscriptionStringInput` for a filter input family."""
     return f"ModelSubscription{family}Input" if subscription else f"Model{family}Input"
@@ -98,3 +170,10 @@ def scalar_filter_input(family: str, *, subscription: bool = False) -> str:
 def enum_filter_input(enum: str, *, is_list: bool = False) -> str:
     """`ModelStatusInput` / `ModelStatusListInput`: the filter input of an enum field."""
     return f"Model{enum}{'List' if is_list else ''}Input"
+
+
+def sort_key_argument(sort_key_fields: Sequence[str]) -> str:
+    """The argument of a key's sort-key condition: the field's name, or for a composite sort key
+    the names joined in camelCase (`status`, `createdAt` -> `statusCreatedAt`)."""
+    first, *rest = sort_key_fields
+    return first + "".join(upper_first(n) for n in rest)

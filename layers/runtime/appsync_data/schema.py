@@ -25,6 +25,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
+from appsync_data.naming import (
+    default_index_name,
+    default_index_query_field,
+    names_of,
+    plural,
+    upper_first,
+)
 from appsync_data.scalars import SCALARS
 
 Provider = Literal["userPools", "identityPool", "oidc"]
@@ -438,7 +445,7 @@ class Model:
 
     @property
     def plural_name(self) -> str:
-        return _plural(self.name)
+        return plural(self.name)
 
     @property
     def all_field_names(self) -> tuple[str, ...]:
@@ -528,16 +535,6 @@ class Schema:
             for provider in op.providers():
                 seen.setdefault(provider)
         return tuple(seen)
-
-
-def _plural(name: str) -> str:
-    # Amplify's pluralize for the common English endings.
-    lower = name.lower()
-    if lower.endswith(("s", "x", "z", "ch", "sh")):
-        return name + "es"
-    if lower.endswith("y") and len(name) > 1 and lower[-2] not in "aeiou":
-        return name[:-1] + "ies"
-    return name + "s"
 
 
 _IMPLICIT_TYPES = {"id": "ID", "createdAt": "AWSDateTime", "updatedAt": "AWSDateTime"}
@@ -650,18 +647,9 @@ def _check_index(
         where = f"model {model_name!r}, secondary index on field {field_name!r}"
         _check_key_field(where, field_name, fields)
     # Amplify's defaults: the transformer names the index, data-schema names the query.
-    key_names = "And".join(_upper_first(n) for n in spec.key_fields)
-    index_name = spec.index_name or f"{_lower_first(_plural(model_name))}By{key_names}"
-    query_field = spec.query_field_name or f"list{_upper_first(model_name)}By{key_names}"
+    index_name = spec.index_name or default_index_name(model_name, spec.key_fields)
+    query_field = spec.query_field_name or default_index_query_field(model_name, spec.key_fields)
     return replace(spec, index_name=index_name, query_field_name=query_field)
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def _check_relationships(models: Mapping[str, Model]) -> None:
@@ -722,7 +710,7 @@ def _check_query_fields(models: Mapping[str, Model]) -> None:
     """Index query fields must not clash with each other or with get/list fields."""
     taken: dict[str, str] = {}
     for model in models.values():
-        for generated in (f"get{model.name}", f"list{model.plural_name}"):
+        for generated in names_of(model.name, model.plural_name).query_fields():
             taken[generated] = model.name
     for model in models.values():
         names: set[str | None] = set()
@@ -832,7 +820,7 @@ def _build_custom_type(
         if spec.has_default:
             raise SchemaError(f"{where}: a custom type is never stored, so it has no .default()")
         if spec.enum_values is not None:
-            enum_name = name + _upper_first(field_name)
+            enum_name = name + upper_first(field_name)
             if enum_name in enums and enums[enum_name] != spec.enum_values:
                 raise SchemaError(f"{where}: enum {enum_name} is declared twice")
             if enum_name in model_names or enum_name in custom_type_names:
@@ -982,12 +970,13 @@ def _check_operation_fields(
     """A custom operation must not take the name of a field Amplify generates for a model."""
     generated: dict[str, tuple[str, str]] = {}
     for model in models.values():
-        generated[f"get{model.name}"] = ("Query", model.name)
-        generated[f"list{model.plural_name}"] = ("Query", model.name)
+        names = names_of(model.name, model.plural_name)
+        for query in names.query_fields():
+            generated[query] = ("Query", model.name)
         for spec in model.secondary_indexes:
             generated[spec.query_field_name or ""] = ("Query", model.name)
-        for verb in ("create", "update", "delete"):
-            generated[f"{verb}{model.name}"] = ("Mutation", model.name)
+        for mutation in names.mutation_fields():
+            generated[mutation] = ("Mutation", model.name)
     for op in operations.values():
         clash = generated.get(op.name)
         if clash is not None:

@@ -1,16 +1,20 @@
 """CRUD on one model's DynamoDB table through PynamoDB, with Amplify's semantics.
 
-One DynamoDB request per get/create/update/delete; list reads one page per request and keeps
-reading (up to `Settings.list_max_pages` pages and `list_max_seconds`) until it has `limit`
-*matching* items.
+One DynamoDB request per get/create/update/delete (by the model's identifier: the table key of
+appsync_data.tables); list reads one page per request, a Query when a key is known (the table's
+partition key, an index's, a relationship GSI's) else a Scan, and keeps reading (up to
+`Settings.list_max_pages` pages and `list_max_seconds`) until it has `limit` *matching* items;
+`batch_get` reads many items by key with BatchGetItem (belongsTo fields of a batch of parents).
 """
 
 from __future__ import annotations
 
+import builtins
+import json
 import re
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -42,15 +46,23 @@ from appsync_data.requests import (
     CreateRequest,
     DeleteRequest,
     GetRequest,
+    ItemKey,
     ListRequest,
     UpdateRequest,
+    page_scope,
 )
 from appsync_data.scalars import SCALARS
 from appsync_data.schema import Field, Model
+from appsync_data.tables import TableLayout, table_layout
 from appsync_data.tokens import encode_next_token
 
 FILTERED_PAGE_SIZE = 100
+BATCH_GET_KEYS = 100  # DynamoDB's limit of keys in one BatchGetItem
+BATCH_GET_ATTEMPTS = 6  # unprocessed keys are asked again, with backoff, up to this many times
 _TYPENAME = "__typename"
+# Amplify's mutation resolvers mark their result so that relationship fields under it are not
+# resolved (a mutation's caller may not be allowed to read related models).
+OPERATION_MARK = "__operation"
 _ITEM_TOO_LARGE = re.compile(r"^Item size .*has exceeded the maximum allowed size", re.IGNORECASE)
 _RETRYABLE = frozenset(
     {
@@ -90,13 +102,9 @@ def table_attributes(model: Model) -> dict[str, Attribute[Any]]:
     return {name: _attribute_for(field, name) for name, field in model.fields.items()}
 
 
-def key_schema(table_name: str) -> dict[str, Any]:
-    """The table's key, as DescribeTable answers it: `id`, a string hash key."""
-    return {
-        "TableName": table_name,
-        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
-        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-    }
+def key_schema(table_name: str, layout: TableLayout) -> dict[str, Any]:
+    """The table's keys and GSIs, as DescribeTable answers them."""
+    return {"TableName": table_name, **layout.as_dynamodb()}
 
 
 # Client settings of the connection every table shares.
@@ -120,14 +128,27 @@ class ModelStore:
     one DynamoDB request (list: one per page) through PynamoDB's `Connection` out."""
 
     def __init__(
-        self, model: Model, settings: Settings, *, connection: Connection, token_secret: bytes
+        self,
+        model: Model,
+        settings: Settings,
+        *,
+        connection: Connection,
+        token_secret: bytes,
+        layout: TableLayout | None = None,
     ) -> None:
         self.model = model
+        self.layout = layout or table_layout(None, model)
         self.table_name = settings.table_name(model.name)
         self.connection = connection
-        # The table's key is known (no DescribeTable): registered with the shared connection.
-        connection.add_meta_table(MetaTable(key_schema(self.table_name)))
+        # The table's keys are known (no DescribeTable): registered with the shared connection.
+        connection.add_meta_table(MetaTable(key_schema(self.table_name, self.layout)))
         self.attributes = table_attributes(model)
+        # Composite sort-key attributes (`status#createdAt`): stored, never returned.
+        self.composite_attributes = {
+            name: UnicodeAttribute(attr_name=name)
+            for name, kind in self.layout.attribute_types.items()
+            if name not in model.fields
+        }
         self.max_pages = settings.list_max_pages
         self.max_list_seconds = settings.list_max_seconds
         self.token_secret = token_secret
@@ -138,11 +159,14 @@ class ModelStore:
 
     def get(self, request: GetRequest) -> dict[str, Any] | None:
         with _dynamodb_errors():
-            found = self.connection.get_item(self.table_name, request.id).get("Item")
+            found = self.connection.get_item(self.table_name, *self._key(request.key)).get("Item")
         return self._decode(found) if found else None
 
     def list(self, request: ListRequest) -> dict[str, Any]:
-        limit, condition = request.limit, request.filter
+        """One page of `limit` matching items: a Query when the request has a key condition,
+        else a Scan; more requests only while a filter leaves the page short."""
+        limit, condition, query = request.limit, request.filter, request.query
+        index = query.index if query is not None else None
         # With a filter, read more than `limit` per request: fewer requests to fill a page.
         page_size = limit if condition is None else max(limit, FILTERED_PAGE_SIZE)
         items: list[dict[str, Any]] = []
@@ -152,45 +176,90 @@ class ModelStore:
             # rather than run into the Lambda's timeout.
             give_up_at = time.monotonic() + self.max_list_seconds
             for _ in range(self.max_pages):
-                page = self.connection.scan(
-                    self.table_name,
-                    filter_condition=condition,
-                    limit=page_size,
-                    exclusive_start_key=next_key,  # type: ignore[arg-type] # a key map is allowed
-                )
+                if query is None:
+                    page = self.connection.scan(
+                        self.table_name,
+                        filter_condition=condition,
+                        limit=page_size,
+                        exclusive_start_key=next_key,  # type: ignore[arg-type] # a key map
+                    )
+                else:
+                    page = self.connection.query(
+                        self.table_name,
+                        query.partition_value,  # type: ignore[arg-type] # an attribute value
+                        range_key_condition=query.sort_condition,
+                        filter_condition=condition,
+                        index_name=query.index,
+                        limit=page_size,
+                        scan_index_forward=request.forward,
+                        exclusive_start_key=next_key,
+                    )
                 raw_items = page.get("Items", [])
                 room = limit - len(items)
                 items.extend(raw_items[:room])
                 next_key = page.get("LastEvaluatedKey")
                 if len(raw_items) > room:
                     # Stopped inside the page: resume right after the last item returned.
-                    next_key = {"id": items[-1]["id"]}
+                    next_key = {n: items[-1][n] for n in self.layout.key_attributes(index)}
                 if len(items) == limit or next_key is None or time.monotonic() > give_up_at:
                     break
         return {
             "items": [self._decode(raw) for raw in items],
-            "nextToken": self._token(next_key),
+            "nextToken": self._token(next_key, index),
             _TYPENAME: self.connection_type,
         }
 
+    def batch_get(self, keys: Sequence[ItemKey]) -> builtins.list[dict[str, Any] | None]:
+        """The items of `keys`, in their order (None where there is none): one BatchGetItem per
+        100 distinct keys, unprocessed keys asked again with backoff."""
+        wanted: dict[str, dict[str, Any]] = {}  # canonical key text -> key attribute values
+        for key in keys:
+            raw = self._raw_key(key)
+            wanted.setdefault(_key_text(raw), raw)
+        found: dict[str, dict[str, Any]] = {}
+        pending = list(wanted.values())
+        with _dynamodb_errors():
+            for start in range(0, len(pending), BATCH_GET_KEYS):
+                chunk = pending[start : start + BATCH_GET_KEYS]
+                for attempt in range(BATCH_GET_ATTEMPTS):
+                    if attempt:
+                        time.sleep(min(0.05 * 2**attempt, 1.0))
+                    response = self.connection.batch_get_item(self.table_name, chunk)  # type: ignore[arg-type] # key maps
+                    for raw_item in response.get("Responses", {}).get(self.table_name, []):
+                        found[_key_text(self._raw_key_of(raw_item))] = raw_item
+                    unprocessed = response.get("UnprocessedKeys", {}).get(self.table_name)
+                    chunk = unprocessed.get("Keys", []) if unprocessed else []
+                    if not chunk:
+                        break
+                if chunk:
+                    raise StoreUnavailable(
+                        "DynamoDB left keys of a BatchGetItem unprocessed after retries"
+                    )
+        results: builtins.list[dict[str, Any] | None] = []
+        for key in keys:
+            raw_item = found.get(_key_text(self._raw_key(key)))
+            results.append(self._decode(raw_item) if raw_item is not None else None)
+        return results
+
     def create(self, request: CreateRequest) -> dict[str, Any]:
         now = now_iso()
-        values = {
-            **request.values,
-            "id": request.id or str(uuid.uuid4()),
-            "createdAt": now,
-            "updatedAt": now,
-        }
-        must_be_new = self.attributes["id"].does_not_exist()
+        values = {**request.values, "createdAt": now, "updatedAt": now}
+        if "id" in self.model.fields:
+            values["id"] = request.id or values.get("id") or str(uuid.uuid4())
+        key = self.layout.key.key_of(values)
+        must_be_new = self.attributes[self.layout.key.partition_key].does_not_exist()
+        attributes = {**self._encode(values), _TYPENAME: {"S": self.model.name}}
+        attributes.update({name: {"S": value} for name, value in request.composite.items()})
         with _dynamodb_errors():
             self.connection.put_item(
                 self.table_name,
-                values["id"],
-                attributes={**self._encode(values), _TYPENAME: {"S": self.model.name}},
+                *self._key(key),
+                attributes=attributes,
                 condition=_and(must_be_new, request.condition),
             )
         result = {name: values.get(name) for name in self.model.fields}
         result[_TYPENAME] = self.model.name
+        result[OPERATION_MARK] = "Mutation"
         return result
 
     def update(self, request: UpdateRequest) -> dict[str, Any]:
@@ -198,28 +267,51 @@ class ModelStore:
         for name, value in request.values.items():
             attribute = self.attributes[name]
             actions.append(attribute.remove() if value is None else attribute.set(value))
+        for name, composite in request.composite.items():
+            attribute = self.composite_attributes[name]
+            actions.append(attribute.remove() if composite is None else attribute.set(composite))
         actions.append(self.attributes["updatedAt"].set(now_iso()))
-        must_exist = self.attributes["id"].exists()
+        must_exist = self.attributes[self.layout.key.partition_key].exists()
         with _dynamodb_errors():
             response = self.connection.update_item(
                 self.table_name,
-                request.id,
+                *self._key(request.key),
                 actions=actions,
                 condition=_and(must_exist, request.condition),
                 return_values=ALL_NEW,
             )
-        return self._decode(response["Attributes"])
+        return {**self._decode(response["Attributes"]), OPERATION_MARK: "Mutation"}
 
     def delete(self, request: DeleteRequest) -> dict[str, Any]:
-        must_exist = self.attributes["id"].exists()
+        must_exist = self.attributes[self.layout.key.partition_key].exists()
         with _dynamodb_errors():
             response = self.connection.delete_item(
                 self.table_name,
-                request.id,
+                *self._key(request.key),
                 condition=_and(must_exist, request.condition),
                 return_values=ALL_OLD,
             )
-        return self._decode(response["Attributes"])
+        return {**self._decode(response["Attributes"]), OPERATION_MARK: "Mutation"}
+
+    # --- keys -----------------------------------------------------------------------------------
+
+    def _raw_key(self, key: ItemKey) -> dict[str, dict[str, Any]]:
+        """A table key (attribute name -> value) as DynamoDB attribute values."""
+        raw: dict[str, dict[str, Any]] = {}
+        for name, value in key.items():
+            kind = self.layout.attribute_types.get(name, "S")
+            raw[name] = {kind: json.dumps(value) if kind == "N" else str(value)}
+        return raw
+
+    def _raw_key_of(self, raw_item: Mapping[str, Any]) -> dict[str, Any]:
+        return {name: raw_item[name] for name in self.layout.key_attributes()}
+
+    def _key(self, key: ItemKey) -> tuple[str, str | None]:
+        """(hash key, range key) as PynamoDB's Connection takes them: serialized values."""
+        raw = self._raw_key(key)
+        hash_key = next(iter(raw[self.layout.key.partition_key].values()))
+        sort_key = self.layout.key.sort_key
+        return hash_key, next(iter(raw[sort_key].values())) if sort_key else None
 
     # --- items ----------------------------------------------------------------------------------
 
@@ -246,10 +338,15 @@ class ModelStore:
         result[_TYPENAME] = self.model.name
         return result
 
-    def _token(self, start_key: dict[str, Any] | None) -> str | None:
+    def _token(self, start_key: dict[str, Any] | None, index: str | None) -> str | None:
         if start_key is None:
             return None
-        return encode_next_token(start_key, secret=self.token_secret, scope=self.token_scope)
+        scope = page_scope(self.token_scope, index)
+        return encode_next_token(start_key, secret=self.token_secret, scope=scope)
+
+
+def _key_text(raw_key: Mapping[str, Any]) -> str:
+    return json.dumps(raw_key, sort_keys=True)
 
 
 def _and(required: Condition, extra: Condition | None) -> Condition:

@@ -127,6 +127,17 @@ class TableLayout:
         """GSIs whose partition key is `field_name` (to query an equality filter, not scan)."""
         return tuple(i for i in self.indexes if i.key.partition_key == field_name)
 
+    def key_attributes(self, index: str | None = None) -> tuple[str, ...]:
+        """The attributes of a page's resume key (DynamoDB's LastEvaluatedKey): the table's key,
+        and the index's when reading a GSI."""
+        names = [self.key.partition_key, *([self.key.sort_key] if self.key.sort_key else [])]
+        if index is not None:
+            key = self.index(index).key
+            for name in (key.partition_key, key.sort_key):
+                if name is not None and name not in names:
+                    names.append(name)
+        return tuple(names)
+
     def composite_attributes(self, item: Mapping[str, Any]) -> dict[str, str | None]:
         """The composite sort-key attributes to store with `item` (`status#createdAt`), for the
         table and every GSI; None where a field is missing (remove the attribute then)."""
@@ -206,9 +217,9 @@ def _key(fields: Sequence[str]) -> KeyLayout:
     return KeyLayout(partition_key=fields[0], sort_key_fields=tuple(fields[1:]))
 
 
-def table_layout(schema: Schema, model: Model) -> TableLayout:
+def table_layout(schema: Schema | None, model: Model) -> TableLayout:
     """`model`'s table: its own secondary indexes first, then the GSIs of relationships that
-    point at it (in schema order), as Amplify's transformers add them."""
+    point at it (in schema order), as Amplify's transformers add them (none without `schema`)."""
     indexes = [
         IndexLayout(
             name=spec.index_name or "",
@@ -218,7 +229,7 @@ def table_layout(schema: Schema, model: Model) -> TableLayout:
         )
         for spec in model.secondary_indexes
     ]
-    for parent in schema.models.values():
+    for parent in schema.models.values() if schema is not None else ():
         for field_name, rel in parent.relationships.items():
             if rel.kind != "belongsTo" and rel.related_model == model.name:
                 indexes.append(
@@ -266,25 +277,30 @@ class RelationshipLookup:
 
 
 def relationship_lookup(
-    schema: Schema, model: Model, field_name: str, source: Mapping[str, Any]
+    schema: Schema,
+    model: Model,
+    field_name: str,
+    source: Mapping[str, Any],
+    layouts: Mapping[str, TableLayout] | None = None,
 ) -> RelationshipLookup:
-    """The table, index and key values that resolve `model.field_name` for item `source`."""
+    """The table, index and key values that resolve `model.field_name` for item `source`
+    (`layouts`: the schema's table layouts, when already built)."""
     rel = model.relationships[field_name]
     related = schema.models[rel.related_model]
+    layout = layouts[related.name] if layouts is not None else table_layout(schema, related)
     if rel.kind == "belongsTo":
         # This item's reference fields hold the parent's identifier values.
         values = {
             key: source.get(ref)
             for ref, key in zip(rel.references, related.identifier, strict=True)
         }
-        layout = table_layout(schema, related)
         key = _key_or_none(layout.key, values)
         return RelationshipLookup(rel.kind, related.name, None, key)
     # hasMany / hasOne: the children whose reference fields equal this item's identifier.
     values = {
         ref: source.get(key) for ref, key in zip(rel.references, model.identifier, strict=True)
     }
-    index = table_layout(schema, related).relationship_index(model.name, field_name)
+    index = layout.relationship_index(model.name, field_name)
     return RelationshipLookup(rel.kind, related.name, index, _key_or_none(index.key, values))
 
 

@@ -10,7 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from appsync_data import scalars
-from appsync_data.naming import api_names, enum_filter_input, scalar_filter_input
+from appsync_data.naming import (
+    api_names,
+    composite_key_condition_input,
+    composite_key_input,
+    connection_type,
+    enum_filter_input,
+    filter_input,
+    key_condition_input,
+    key_name,
+    scalar_filter_input,
+)
+from appsync_data.naming import (
+    sort_key_argument as sort_key_argument_name,
+)
 from appsync_data.schema import (
     AuthRule,
     CustomOperation,
@@ -319,8 +332,8 @@ def relationship_field_type(relationship: Relationship) -> str:
     related = relationship.related_model
     if not relationship.is_array:
         return f": {related}"
-    arguments = _arguments([("filter", f"Model{related}FilterInput"), *_CONNECTION_ARGUMENTS])
-    return f"({arguments}): Model{related}Connection"
+    arguments = _arguments([("filter", filter_input(related)), *_CONNECTION_ARGUMENTS])
+    return f"({arguments}): {connection_type(related)}"
 
 
 def filter_fields(model: Model) -> dict[str, Field]:
@@ -368,19 +381,18 @@ def get_arguments(model: Model) -> list[tuple[str, str]]:
     return delete_input_fields(model)
 
 
-def sort_key_argument(model: Model, key_name: str, sort_fields: tuple[str, ...]) -> tuple[str, str]:
+def sort_key_argument(model: Model, key: str, sort_fields: tuple[str, ...]) -> tuple[str, str]:
     """(argument, type) of a key's sort-key condition: `rating: ModelIntKeyConditionInput`, or
     for several fields `statusCreatedAt: Model<X><KeyName>CompositeKeyConditionInput`."""
     if len(sort_fields) == 1:
         return sort_fields[0], key_condition_input_name(model.fields[sort_fields[0]])
-    argument = sort_fields[0] + "".join(n[:1].upper() + n[1:] for n in sort_fields[1:])
-    return argument, f"Model{model.name}{key_name}CompositeKeyConditionInput"
+    return sort_key_argument_name(sort_fields), composite_key_condition_input(model.name, key)
 
 
 def list_arguments(model: Model) -> list[tuple[str, str]]:
     """Arguments of `listXs`: with a custom identifier, its partition key (optional) and sort-key
     condition come first and `sortDirection` last, as Amplify orders them."""
-    arguments = [("filter", f"Model{model.name}FilterInput"), ("limit", "Int")]
+    arguments = [("filter", filter_input(model.name)), ("limit", "Int")]
     arguments.append(("nextToken", "String"))
     if not model.has_custom_identifier:
         return arguments
@@ -399,10 +411,10 @@ def index_query_fields(model: Model) -> dict[str, list[tuple[str, str]]]:
         partition_key = spec.partition_key
         arguments = [(partition_key, field_type(model.fields[partition_key]).rstrip("!") + "!")]
         if spec.sort_key_fields:
-            key_name = (spec.index_name or "")[:1].upper() + (spec.index_name or "")[1:]
-            arguments.append(sort_key_argument(model, key_name, spec.sort_key_fields))
+            index_key = key_name(spec.index_name or "")
+            arguments.append(sort_key_argument(model, index_key, spec.sort_key_fields))
         arguments += [("sortDirection", "ModelSortDirection")]
-        arguments += [("filter", f"Model{model.name}FilterInput")]
+        arguments += [("filter", filter_input(model.name))]
         arguments += [("limit", "Int"), ("nextToken", "String")]
         queries[spec.query_field_name or ""] = arguments
     return queries
@@ -414,12 +426,12 @@ def _key_scalar(f: Field) -> str:
 
 
 def key_condition_input_name(f: Field) -> str:
-    return f"Model{_key_scalar(f)}KeyConditionInput"
+    return key_condition_input(_key_scalar(f))
 
 
-def _composite_inputs(model: Model, key_name: str, sort_fields: tuple[str, ...]) -> list[str]:
-    condition = f"Model{model.name}{key_name}CompositeKeyConditionInput"
-    key_input = f"Model{model.name}{key_name}CompositeKeyInput"
+def _composite_inputs(model: Model, key: str, sort_fields: tuple[str, ...]) -> list[str]:
+    condition = composite_key_condition_input(model.name, key)
+    key_input = composite_key_input(model.name, key)
     return [
         _input(
             condition,
@@ -439,15 +451,15 @@ def key_condition_inputs(schema: Schema) -> list[str]:
         for spec in model.secondary_indexes:
             if spec.sort_key_fields:
                 name = spec.index_name or ""
-                keys.append((model, name[:1].upper() + name[1:], spec.sort_key_fields))
+                keys.append((model, key_name(name), spec.sort_key_fields))
     blocks: dict[str, str] = {}
-    for model, key_name, sort_fields in keys:
+    for model, key, sort_fields in keys:
         if len(sort_fields) > 1:
-            for block in _composite_inputs(model, key_name, sort_fields):
+            for block in _composite_inputs(model, key, sort_fields):
                 blocks.setdefault(block.split()[1], block)
             continue
         scalar = _key_scalar(model.fields[sort_fields[0]])
-        name = f"Model{scalar}KeyConditionInput"
+        name = key_condition_input(scalar)
         ops = _KEY_CONDITION_OPS[scalar]
         blocks.setdefault(
             name, _input(name, [(op, f"[{scalar}]" if op == "between" else scalar) for op in ops])
