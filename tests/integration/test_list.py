@@ -280,7 +280,7 @@ def test_an_awsjson_filter_matches_the_json_as_written(backend_for: Callable[...
         {"Post": a.model({"meta": a.json()}).authorization(lambda allow: [allow.authenticated()])}
     )
     backend = backend_for(schema)
-    backend.call("createPost", {"input": {"id": "j", "meta": '{"a": 1, "b": [true]}'}})
+    backend.call("createPost", {"input": {"id": "j", "meta": {"a": 1, "b": [True]}}})
 
     for written_as in ('{"a": 1, "b": [true]}', '{"a":1,"b":[true]}'):
         found = backend.call("listPosts", {"filter": {"meta": {"eq": written_as}}})["data"]

@@ -15,9 +15,9 @@ from typing import Any
 from pynamodb.attributes import Attribute
 from pynamodb.expressions.condition import Condition
 
-from appsync_data.conditions import FieldPaths, build_condition, stored_json
+from appsync_data.conditions import FieldPaths, build_condition, is_json_field
 from appsync_data.errors import InvalidArguments, InvalidNextToken
-from appsync_data.scalars import SCALARS
+from appsync_data.json_values import JSONValueError, to_attribute_value
 from appsync_data.schema import Field, Model
 from appsync_data.tokens import decode_next_token
 
@@ -41,14 +41,14 @@ class ListRequest:
 @dataclass(frozen=True)
 class CreateRequest:
     id: str | None  # None: the store draws a new one
-    values: dict[str, Any]  # every user field to store, defaults applied, in stored form
+    values: dict[str, Any]  # every user field to store, defaults applied
     condition: Condition | None
 
 
 @dataclass(frozen=True)
 class UpdateRequest:
     id: str
-    values: dict[str, Any]  # fields to set (stored form); None removes the attribute
+    values: dict[str, Any]  # fields to set; None removes the attribute
     condition: Condition | None
 
 
@@ -99,11 +99,13 @@ class ArgumentReader:
         condition = self._condition(arguments.get("condition"))
         item_id = values.pop("id", None)
         for name, field in self.model.user_fields.items():
-            if name not in values and field.has_default:
+            # Amplify's @default: `$util.defaultIfNull(input.x, default)` on create only, so an
+            # absent and a null value both get the default; an update never applies it.
+            if field.has_default and values.get(name) is None:
                 values[name] = field.default_value
             if _value_required(field) and values.get(name) is None:
                 raise InvalidArguments(f"input.{name}: {self.model.name}.{name} is required")
-        return CreateRequest(item_id, self._stored(values), condition)
+        return CreateRequest(item_id, values, condition)
 
     def update(self, arguments: Mapping[str, Any]) -> UpdateRequest:
         _only(arguments, {"input", "condition"}, "updateX")
@@ -115,7 +117,7 @@ class ArgumentReader:
                 raise InvalidArguments(
                     f"input.{name}: {self.model.name}.{name} is required and cannot be null"
                 )
-        return UpdateRequest(item_id, self._stored(values), condition)
+        return UpdateRequest(item_id, values, condition)
 
     def delete(self, arguments: Mapping[str, Any]) -> DeleteRequest:
         _only(arguments, {"input", "condition"}, "deleteX")
@@ -168,34 +170,18 @@ class ArgumentReader:
                 continue
             if isinstance(element, str) and not _is_unicode_text(element):
                 raise InvalidArguments(f"input.{name}: not valid Unicode text")
-            if _is_json_text(field) and isinstance(element, str):
-                try:
-                    stored_json(element)
-                except (ValueError, RecursionError):
-                    raise InvalidArguments(f"input.{name}: not valid JSON") from None
-            elif not field.accepts(element, enum_values):
+            if not field.accepts(element, enum_values):
                 raise InvalidArguments(f"input.{name}: not a valid {field.type_name}")
-
-    def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as the table keeps them: AWSJSON as compact JSON text."""
-        stored = {}
-        for name, value in values.items():
-            field = self.model.fields[name]
-            if value is not None and _is_json_text(field):
-                if field.is_array:  # a null element stays null, not the JSON text "null"
-                    value = [None if v is None else stored_json(v) for v in value]
-                else:
-                    value = stored_json(value)
-            stored[name] = value
-        return stored
+        if is_json_field(field):
+            # AppSync hands AWSJSON over parsed (a string here is a JSON string, stored as S):
+            # what DynamoDB would refuse in it is refused here, with the reason.
+            try:
+                to_attribute_value(value)
+            except JSONValueError as error:
+                raise InvalidArguments(f"input.{name}: {error}") from None
 
 
 # --- pure argument checks -----------------------------------------------------------------------
-
-
-def _is_json_text(field: Field) -> bool:
-    scalar = SCALARS.get(field.type_name)
-    return scalar is not None and scalar.json_text and not field.is_enum
 
 
 def _value_required(field: Field) -> bool:

@@ -37,6 +37,7 @@ from appsync_data.errors import (
     ItemTooLarge,
     StoreUnavailable,
 )
+from appsync_data.json_values import JSONAttribute, to_attribute_value
 from appsync_data.naming import api_names
 from appsync_data.requests import (
     CreateRequest,
@@ -78,6 +79,9 @@ _ATTRIBUTE_CLASSES: dict[str, type[Attribute[Any]]] = {
 
 def _attribute_for(field: Field, attr_name: str) -> Attribute[Any]:
     scalar = None if field.is_enum else SCALARS[field.type_name]
+    if scalar is not None and scalar.dynamodb == "JSON":
+        # A JSON list is itself a JSON value: `[AWSJSON]` is one L of whatever each element is.
+        return JSONAttribute(attr_name=attr_name, null=True)
     element = _ATTRIBUTE_CLASSES[scalar.dynamodb if scalar else "S"]  # enums are strings
     if field.is_array:
         return ListAttribute(of=element, attr_name=attr_name, null=True)
@@ -195,7 +199,10 @@ class ModelStore:
         actions: list[Action] = []
         for name, value in request.values.items():
             attribute = self.attributes[name]
-            actions.append(attribute.remove() if value is None else attribute.set(value))
+            if value is None:
+                actions.append(attribute.remove())
+            else:
+                actions.append(attribute.set(_attribute_value(attribute, value)))
         actions.append(self.attributes["updatedAt"].set(now_iso()))
         must_exist = self.attributes["id"].exists()
         with _dynamodb_errors():
@@ -228,7 +235,7 @@ class ModelStore:
         for name, value in values.items():
             if value is not None:
                 attribute = self.attributes[name]
-                encoded[attribute.attr_name] = {attribute.attr_type: attribute.serialize(value)}
+                encoded[attribute.attr_name] = _attribute_value(attribute, value)
         return encoded
 
     def _decode(self, raw: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
@@ -248,6 +255,14 @@ class ModelStore:
         if start_key is None:
             return None
         return encode_next_token(start_key, secret=self.token_secret, scope=self.token_scope)
+
+
+def _attribute_value(attribute: Attribute[Any], value: Any) -> dict[str, Any]:
+    """`value` as a DynamoDB attribute value: AWSJSON in its own type (M, L, N, S, BOOL, NULL),
+    as Amplify's `util.dynamodb.toMapValues` writes it; others as their attribute encodes them."""
+    if isinstance(attribute, JSONAttribute):
+        return to_attribute_value(value)
+    return {attribute.attr_type: attribute.serialize(value)}
 
 
 def _and(required: Condition, extra: Condition | None) -> Condition:
