@@ -139,6 +139,8 @@ def test_create_keeps_a_given_id_and_reads_the_condition() -> None:
         ({"title": "t", "meta": {"a": [1.5, 2**130]}}, "out of DynamoDB's range"),
         ({"title": "t", "meta": _nested(33)}, "input.meta: JSON nested more than 32 levels"),
         ({"title": "t", "tags": [_nested(32)]}, "input.tags: JSON nested more than 32 levels"),
+        ({"title": "t", "meta": {"a": {"": 1}}}, "input.meta: an object key is empty"),
+        ({"title": "t", "meta": ["\ud800"]}, "input.meta: a string in it is not valid Unicode"),
         ({"title": "t", "tags": "[]"}, "expected a list of AWSJSON"),
     ],
 )

@@ -153,12 +153,11 @@ def _field_conditions(
             conditions.append(attribute.startswith(_text_value(field, value)))
         elif op == "between":
             low, high = _pair(value, here)
-            conditions.append(
-                attribute.between(
-                    _ordered_value(field, low, paths, here),
-                    _ordered_value(field, high, paths, here),
-                )
+            low, high = (
+                _ordered_value(field, low, paths, here),
+                _ordered_value(field, high, paths, here),
             )
+            conditions.append(_same_type_only(field, attribute, low, attribute.between(low, high)))
         elif op == "attributeExists":
             if not isinstance(value, bool):
                 raise InvalidArguments(f"{here}: expected true or false")
@@ -233,7 +232,26 @@ def _comparison(
         if op == "eq":
             return _combine([attribute == c for c in candidates], "or")
         return _combine([attribute != c for c in candidates], "and")
-    return _COMPARISONS[op](attribute, _ordered_value(field, value, paths, where))
+    compared = _ordered_value(field, value, paths, where)
+    condition = _COMPARISONS[op](attribute, compared)
+    return (
+        condition if op in ("eq", "ne") else _same_type_only(field, attribute, compared, condition)
+    )
+
+
+def _same_type_only(
+    field: Field, attribute: Attribute[Any], compared: Any, condition: Condition
+) -> Condition:
+    """An ordered comparison on a list or AWSJSON field, first requiring the attribute to be of
+    the compared value's type. DynamoDB finds values of different types unordered (false) either
+    way; saying so keeps moto, which raises on them, in step (as for `size` below)."""
+    if not (field.is_array or is_json_field(field)) or isinstance(compared, list):
+        return condition
+    if isinstance(compared, dict):  # an attribute value made for AWSJSON: its type is its key
+        [kind] = compared
+    else:
+        kind = "N" if isinstance(compared, (int, float)) and not isinstance(compared, bool) else "S"
+    return Path(attribute).is_type(kind) & condition
 
 
 def _ordered_value(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:

@@ -3,10 +3,10 @@
 Amplify's resolvers write an AWSJSON field with `util.dynamodb.toMapValues`: the parsed value in
 DynamoDB's own types (object M, array L, number N, string S, boolean BOOL, null NULL), not JSON
 text. `to_attribute_value` does the same and refuses what DynamoDB would refuse (nesting deeper
-than 32 levels, numbers beyond 38 digits or 1E+126) with a clear message; `from_attribute_value`
-reads any attribute value back as JSON, numbers as int when whole, else float. `JSONAttribute`
-is the PynamoDB attribute of an AWSJSON field (or list of AWSJSON): its values go to DynamoDB
-already in their attribute value form. Pure; no I/O.
+than 32 levels, numbers beyond 38 digits or 1E+126, an empty object key) with a clear
+message; `from_attribute_value` reads any attribute value back as JSON, numbers as int when
+whole, else float. `JSONAttribute` is the PynamoDB attribute of an AWSJSON field (or list of
+AWSJSON): its values go to DynamoDB already in their attribute value form. Pure; no I/O.
 """
 
 from __future__ import annotations
@@ -54,13 +54,13 @@ def to_attribute_value(value: Any, depth: int = 0) -> dict[str, Any]:
     if isinstance(value, (int, float)):
         return {"N": _number_text(value)}
     if isinstance(value, str):
-        return {"S": value}
+        return {"S": _text(value)}
     if depth >= MAX_DEPTH:
         raise JSONValueError(f"JSON nested more than {MAX_DEPTH} levels deep (DynamoDB's limit)")
     if isinstance(value, list):
         return {"L": [to_attribute_value(v, depth + 1) for v in value]}
     if isinstance(value, dict):
-        return {"M": {str(k): to_attribute_value(v, depth + 1) for k, v in value.items()}}
+        return {"M": {_key(k): to_attribute_value(v, depth + 1) for k, v in value.items()}}
     raise JSONValueError(f"not a JSON value: {type(value).__name__}")
 
 
@@ -89,6 +89,22 @@ def parse_json_text(text: str) -> Any:
 
 def _refuse_constant(name: str) -> Any:
     raise JSONValueError(f"{name} is not a JSON number")
+
+
+def _text(text: str) -> str:
+    """A string DynamoDB can store: UTF-8 text (JSON can carry a lone surrogate, UTF-8 cannot)."""
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        raise JSONValueError("a string in it is not valid Unicode text") from None
+    return text
+
+
+def _key(key: Any) -> str:
+    """An object key as a map attribute's name, which DynamoDB wants at least 1 character long."""
+    if not isinstance(key, str) or not key:
+        raise JSONValueError("an object key is empty (DynamoDB names need at least 1 character)")
+    return _text(key)
 
 
 def _number_text(number: int | float) -> str:

@@ -229,13 +229,14 @@ class ModelStore:
     # --- items ----------------------------------------------------------------------------------
 
     def _encode(self, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-        """Values as DynamoDB attribute values, each encoded by its field's attribute; a null
-        value is left out, as PynamoDB leaves out a null attribute."""
+        """Values as DynamoDB attribute values, each encoded by its field's attribute; a value
+        given as null is stored as NULL, as Amplify's `util.dynamodb.toMapValues` stores it."""
         encoded = {}
         for name, value in values.items():
-            if value is not None:
-                attribute = self.attributes[name]
-                encoded[attribute.attr_name] = _attribute_value(attribute, value)
+            attribute = self.attributes[name]
+            encoded[attribute.attr_name] = (
+                {NULL: True} if value is None else _attribute_value(attribute, value)
+            )
         return encoded
 
     def _decode(self, raw: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
