@@ -251,7 +251,8 @@ def _same_type_only(
         [kind] = compared
     else:
         kind = "N" if isinstance(compared, (int, float)) and not isinstance(compared, bool) else "S"
-    return Path(attribute).is_type(kind) & condition
+    same_type: Condition = Path(attribute).is_type(kind)
+    return same_type & condition
 
 
 def _ordered_value(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:
