@@ -251,8 +251,7 @@ def _same_type_only(
         [kind] = compared
     else:
         kind = "N" if isinstance(compared, (int, float)) and not isinstance(compared, bool) else "S"
-    same_type: Condition = Path(attribute).is_type(kind)
-    return same_type & condition
+    return _combine([Path(attribute).is_type(kind), condition], "and")
 
 
 def _ordered_value(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:
