@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from appsync_data import a
+from appsync_data.local.scalars import aws_json_output
 from appsync_data.schema import Field, Model, Schema
 from appsync_data.schema_file import load_schema
 from backend import Backend
@@ -382,6 +383,13 @@ def test_our_items_read_back_as_amplify_reads_them(case: Case, backend: Backend)
     expected.update(createdAt=created["createdAt"], updatedAt=created["updatedAt"])
     assert created == expected
     assert backend.call(_field(model, "get"), {"id": input_["id"]})["data"] == expected
+
+
+def test_awsjson_reaches_clients_as_json_text() -> None:
+    """The resolver returns AWSJSON parsed, as Amplify's DynamoDB resolver does; AppSync (and the
+    local server) serialize it to the JSON text the client receives and parses."""
+    for value in JSON_KINDS.values():
+        assert json.loads(aws_json_output(value)) == value
 
 
 # --- older versions of this API -----------------------------------------------------------------

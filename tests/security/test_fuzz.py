@@ -329,13 +329,17 @@ def _same_element(given: Any, returned: Any, type_name: str) -> bool:
 
 
 def _same_json(value: Any) -> str:
-    # A whole float reads back as an int (DynamoDB keeps no trailing ".0"): the same JSON number.
+    # Numbers as a JSON client reads them (doubles): a whole float reads back as an int
+    # (DynamoDB keeps no trailing ".0"), a large one with the decimal digits of its text.
     def whole(v: Any) -> Any:
         if isinstance(v, dict):
             return {k: whole(x) for k, x in v.items()}
         if isinstance(v, list):
             return [whole(x) for x in v]
-        return int(v) if isinstance(v, float) and v.is_integer() else v
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            number = float(v)
+            return int(number) if number.is_integer() and abs(number) <= 2**53 else number
+        return v
 
     return json.dumps(whole(value), sort_keys=True)
 
