@@ -414,3 +414,24 @@ def test_an_item_with_awsjson_as_text_from_older_versions_still_reads(
     assert got["metas"] == ['{"c":2}', None]
     found = backend.call("listRecords", {"filter": {"meta": {"eq": '{"a":1,"b":[true]}'}}})
     assert [i["id"] for i in found["data"]["items"]] == ["old"]
+
+
+def test_awsjson_over_dynamodbs_limits_is_a_clear_error(
+    backend_for: Callable[..., Backend],
+) -> None:
+    backend = backend_for(RICH)
+    base = {"name": "n", "ratios": []}
+    too_big = {"blob": ["x" * 1000] * 420}  # ~420 KB in one item: over DynamoDB's 400 KB
+    refused = backend.call("createRecord", {"input": {**base, "meta": too_big}})
+    assert refused["error"]["type"] == "DynamoDB:ValidationException"
+    assert refused["error"]["message"].startswith("Item size has exceeded the maximum allowed size")
+
+    deep: Any = {}
+    for _ in range(40):
+        deep = {"d": deep}
+    refused = backend.call("createRecord", {"input": {**base, "meta": deep}})
+    assert refused["error"] == {
+        "type": "InvalidArgumentsError",
+        "message": "input.meta: JSON nested more than 32 levels deep (DynamoDB's limit)",
+    }
+    assert backend.scan("Record") == []
