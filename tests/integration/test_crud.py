@@ -210,7 +210,7 @@ def test_every_field_type_round_trips(backend_for: object) -> None:
         "when": "2026-11-26T12:30:00.000Z",
         "stamp": 1795734609,
         "mail": "a@example.com",
-        "meta": '{"a": [1, 2]}',
+        "meta": {"a": [1, 2.5, None], "b": {"c": True}},  # AppSync hands AWSJSON over parsed
         "phone": "+15555550100",
         "site": "https://example.com/x",
         "ip": "192.0.2.1",
@@ -222,10 +222,7 @@ def test_every_field_type_round_trips(backend_for: object) -> None:
     fetched = backend.call("getThing", {"id": created["id"]})["data"]
 
     assert fetched == created
-    assert {k: fetched[k] for k in values if k != "meta"} == {
-        k: v for k, v in values.items() if k != "meta"
-    }
-    assert fetched["meta"] == '{"a":[1,2]}'
+    assert {k: fetched[k] for k in values} == values
     # Every operation gives the item back in the same form (list, update and delete read it from
     # DynamoDB's answer, create from what it wrote).
     assert backend.call("listThings", {})["data"]["items"] == [created]

@@ -95,6 +95,16 @@ def matching(backend: Backend, filter: dict[str, Any]) -> list[str]:
         ({"title": {"size": {"gt": 6}}}, ["n1", "n2"]),
         ({"tags": {"size": {"between": [1, 2]}}}, ["n1", "n2"]),
         ({"tags": {"size": {"le": 0}}}, ["n3"]),
+        # A list field takes the element type's operators (the SDL's ModelStringInput); DynamoDB
+        # compares the whole list with the string, which a list never equals, begins with or
+        # orders against: these match nothing, as with Amplify; `ne` matches every item.
+        ({"tags": {"eq": "x"}}, []),
+        ({"tags": {"beginsWith": "x"}}, []),
+        ({"tags": {"gt": "a"}}, []),
+        ({"tags": {"between": ["a", "z"]}}, []),
+        ({"tags": {"ne": "x"}}, ["n1", "n2", "n3", "n4", "n5"]),
+        # Beyond the SDL, for direct callers: a list compares with the whole list.
+        ({"tags": {"eq": ["x", "y"]}}, ["n2"]),
         ({"id": {"beginsWith": "n"}, "rank": {"ne": 5}}, ["n1", "n2", "n3", "n4"]),
         ({"and": [{"rank": {"gt": 1}}, {"rank": {"lt": 4}}]}, ["n2", "n3"]),
         ({"or": [{"rank": {"eq": 1}}, {"title": {"eq": "cherry"}}]}, ["n1", "n4"]),
@@ -275,16 +285,74 @@ def test_a_list_stops_reading_at_its_time_budget_with_a_token(
     assert page["items"] == [] and page["nextToken"] is not None
 
 
-def test_an_awsjson_filter_matches_the_json_as_written(backend_for: Callable[..., Backend]) -> None:
-    schema = a.schema(
-        {"Post": a.model({"meta": a.json()}).authorization(lambda allow: [allow.authenticated()])}
-    )
-    backend = backend_for(schema)
-    backend.call("createPost", {"input": {"id": "j", "meta": '{"a": 1, "b": [true]}'}})
+JSON_POSTS = a.schema(
+    {
+        "Post": a.model({"meta": a.json(), "metas": a.json().array()}).authorization(
+            lambda allow: [allow.authenticated()]
+        )
+    }
+)
 
-    for written_as in ('{"a": 1, "b": [true]}', '{"a":1,"b":[true]}'):
-        found = backend.call("listPosts", {"filter": {"meta": {"eq": written_as}}})["data"]
-        assert [item["id"] for item in found["items"]] == ["j"]
-    assert (
-        backend.call("listPosts", {"filter": {"meta": {"eq": "{not json"}}})["data"]["items"] == []
+
+@pytest.fixture
+def json_posts(backend_for: Callable[..., Backend]) -> Backend:
+    backend = backend_for(JSON_POSTS)
+    # As AppSync hands AWSJSON over: parsed (a map, a list, a string, a number, ...).
+    for post_id, meta in [
+        ("map", {"a": 1, "b": [True]}),
+        ("list", [1, "x"]),
+        ("string", "alpha"),
+        ("number", 5),
+        ("float", 2.5),
+        ("bool", False),
+    ]:
+        assert "data" in backend.call("createPost", {"input": {"id": post_id, "meta": meta}})
+    # An item as this API stored AWSJSON before (compact JSON text): still found by its text.
+    backend.api.connection.client.put_item(
+        TableName=backend.api.stores["Post"].table_name,
+        Item={"id": {"S": "old"}, "meta": {"S": '{"a":1,"b":[true]}'}},
     )
+    return backend
+
+
+@pytest.mark.parametrize(
+    ("filter", "expected"),
+    [
+        # The filter takes JSON as text: eq finds the same JSON stored as Amplify stores it, and
+        # items holding the text itself (Amplify's comparison; this API's older storage).
+        ({"eq": '{"a": 1, "b": [true]}'}, ["map"]),
+        ({"eq": '{"a":1,"b":[true]}'}, ["map", "old"]),
+        ({"eq": '[1, "x"]'}, ["list"]),
+        ({"eq": "alpha"}, ["string"]),  # not JSON: compared as a string
+        ({"eq": '"alpha"'}, ["string"]),
+        ({"eq": "5"}, ["number"]),
+        ({"eq": "false"}, ["bool"]),
+        ({"eq": "{not json"}, []),
+        ({"ne": '{"a":1,"b":[true]}'}, ["bool", "float", "list", "number", "string"]),
+        ({"gt": "3"}, ["number"]),  # numbers compare as numbers, with numbers only
+        ({"between": ["2", "3"]}, ["float"]),
+        ({"lt": "b"}, ["string"]),
+        ({"beginsWith": "al"}, ["string"]),
+        ({"contains": "x"}, ["list"]),  # membership in a stored JSON array
+        ({"contains": '"b"'}, ["old"]),  # a substring of stored text
+        ({"attributeType": "map"}, ["map"]),
+        ({"attributeType": "list"}, ["list"]),
+        ({"attributeType": "number"}, ["float", "number"]),
+        ({"attributeType": "bool"}, ["bool"]),
+        ({"attributeType": "string"}, ["old", "string"]),
+    ],
+)
+def test_an_awsjson_filter_compares_as_dynamodb_does_with_amplifys_storage(
+    json_posts: Backend, filter: dict[str, Any], expected: list[str]
+) -> None:
+    response = json_posts.call("listPosts", {"filter": {"meta": filter}})
+    assert "data" in response, response
+    assert sorted(item["id"] for item in response["data"]["items"]) == expected
+
+
+def test_a_json_list_field_filters_by_element(json_posts: Backend) -> None:
+    json_posts.call("createPost", {"input": {"id": "many", "metas": ["t", {"k": 1}]}})
+    found = json_posts.call("listPosts", {"filter": {"metas": {"contains": "t"}}})["data"]
+    assert [item["id"] for item in found["items"]] == ["many"]
+    none = json_posts.call("listPosts", {"filter": {"metas": {"eq": "t"}}})["data"]
+    assert none["items"] == []

@@ -40,6 +40,13 @@ SECRET = b"unit-secret"
 SCOPE = "Note:NoteTable"
 
 
+def _nested(levels: int) -> Any:
+    value: Any = 1
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
 def reader() -> ArgumentReader:
     return ArgumentReader(
         MODEL, table_attributes(MODEL), enums=SCHEMA.enums, token_secret=SECRET, token_scope=SCOPE
@@ -89,15 +96,28 @@ def test_list_refuses_a_token_of_another_scope_or_key() -> None:
         reader().list({"nextToken": not_a_key})
 
 
-def test_create_applies_defaults_and_stores_json_as_compact_text() -> None:
+def test_create_applies_defaults_and_keeps_json_as_appsync_parsed_it() -> None:
+    # AppSync hands AWSJSON over parsed: a map stays a map, a string is a JSON string.
     request = reader().create(
-        {"input": {"title": "t", "meta": '{ "a": 1 }', "tags": ['{"b": [2]}', None]}}
+        {"input": {"title": "t", "meta": {"a": 1}, "tags": [{"b": [2]}, None, "text"]}}
     )
     assert request == CreateRequest(
         id=None,
-        values={"title": "t", "meta": '{"a":1}', "tags": ['{"b":[2]}', None], "rank": 3},
+        values={"title": "t", "meta": {"a": 1}, "tags": [{"b": [2]}, None, "text"], "rank": 3},
         condition=None,
     )
+
+
+def test_create_applies_a_default_to_a_null_value_as_amplify_does() -> None:
+    # Amplify's @default: `$util.defaultIfNull($ctx.args.input.rank, 3)` in createX's init slot.
+    request = reader().create({"input": {"title": "t", "rank": None}})
+    assert request.values["rank"] == 3
+
+
+def test_update_never_applies_a_default() -> None:
+    # Amplify adds @default to the create resolver only: null on update removes the value.
+    request = reader().update({"input": {"id": "n-1", "rank": None}})
+    assert request.values == {"rank": None}
 
 
 def test_create_keeps_a_given_id_and_reads_the_condition() -> None:
@@ -114,13 +134,23 @@ def test_create_keeps_a_given_id_and_reads_the_condition() -> None:
         ({"title": "t", "nope": 1}, "no input field 'nope'"),
         ({"title": 5}, "input.title: not a valid String"),
         ({"title": "t", "status": "LATE"}, "input.status: not a valid Status"),
-        ({"title": "t", "meta": "{not json"}, "input.meta: not valid JSON"),
+        ({"title": "t", "meta": float("nan")}, "input.meta: NaN and Infinity are not JSON"),
+        ({"title": "t", "meta": 10**40}, "input.meta: the number 1" + "0" * 40 + " is out of"),
+        ({"title": "t", "meta": {"a": [1.5, 2**130]}}, "out of DynamoDB's range"),
+        ({"title": "t", "meta": _nested(33)}, "input.meta: JSON nested more than 32 levels"),
+        ({"title": "t", "tags": [_nested(32)]}, "input.tags: JSON nested more than 32 levels"),
+        ({"title": "t", "meta": {"a": {"": 1}}}, "input.meta: an object key is empty"),
+        ({"title": "t", "meta": ["\ud800"]}, "input.meta: a string in it is not valid Unicode"),
         ({"title": "t", "tags": "[]"}, "expected a list of AWSJSON"),
     ],
 )
 def test_create_refuses_bad_input(input_: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidArguments, match=re.escape(message)):
         reader().create({"input": input_})
+
+
+def test_json_nested_32_levels_is_accepted() -> None:
+    assert reader().create({"input": {"title": "t", "meta": _nested(32)}}).values["meta"]
 
 
 def test_a_condition_may_not_name_the_id() -> None:

@@ -8,7 +8,6 @@ beginsWith attributeExists attributeType size (itself with ne eq le lt ge gt bet
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -17,6 +16,7 @@ from pynamodb.expressions.condition import Condition, size
 from pynamodb.expressions.operand import Path
 
 from appsync_data.errors import InvalidArguments
+from appsync_data.json_values import parse_json_text, to_attribute_value
 from appsync_data.scalars import ATTRIBUTE_TYPES, COMPARISONS, NUMBER_OPS, SCALARS
 from appsync_data.schema import Field
 
@@ -140,22 +140,24 @@ def _field_conditions(
         if value is None:
             continue
         if op in _COMPARISONS:
-            conditions.append(_COMPARISONS[op](attribute, _whole_value(field, value, paths, here)))
+            conditions.append(_comparison(op, attribute, field, value, paths, here))
         elif op in ("contains", "notContains"):
             element = _element_or_substring(field, value, paths, here)
             contains = attribute.contains(element)
             conditions.append(contains if op == "contains" else ~contains)
         elif op == "beginsWith":
-            if field.is_array or not isinstance(value, str) or not _is_string_like(field):
+            # On a list field too (the SDL allows it): DynamoDB finds no list beginning with a
+            # string, so it matches nothing there, as with Amplify.
+            if not isinstance(value, str) or not _is_string_like(field):
                 raise InvalidArguments(f"{here}: beginsWith takes a string on a string field")
-            conditions.append(attribute.startswith(value))
+            conditions.append(attribute.startswith(_text_value(field, value)))
         elif op == "between":
             low, high = _pair(value, here)
-            conditions.append(
-                attribute.between(
-                    _whole_value(field, low, paths, here), _whole_value(field, high, paths, here)
-                )
+            low, high = (
+                _ordered_value(field, low, paths, here),
+                _ordered_value(field, high, paths, here),
             )
+            conditions.append(_same_type_only(field, attribute, low, attribute.between(low, high)))
         elif op == "attributeExists":
             if not isinstance(value, bool):
                 raise InvalidArguments(f"{here}: expected true or false")
@@ -210,16 +212,75 @@ def _is_string_like(field: Field) -> bool:
     return field.is_enum or field.accepts("")
 
 
-def _whole_value(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:
-    """A value compared with the whole attribute: a list for list fields, else one element."""
-    if field.is_array:
-        if not isinstance(value, list):
-            raise InvalidArguments(f"{where}: {field.type_name} list field compares with a list")
+def is_json_field(field: Field) -> bool:
+    """Whether the field is AWSJSON (or a list of it), stored as its parsed value."""
+    return not field.is_enum and SCALARS[field.type_name].dynamodb == "JSON"
+
+
+def _comparison(
+    op: str, attribute: Attribute[Any], field: Field, value: Any, paths: FieldPaths, where: str
+) -> Condition:
+    if is_json_field(field) and op in ("eq", "ne"):
+        # The filter input takes JSON as text (String): it equals a stored value that is the
+        # same JSON (Amplify's storage), or that is this text itself (what Amplify compares, and
+        # how this API stored AWSJSON before it stored it as Amplify does).
+        text = _json_filter_text(value, where)
+        parsed = _json_value(text)
+        candidates = [{"S": text}]
+        if parsed is not None and parsed != candidates[0]:
+            candidates.insert(0, parsed)
+        if op == "eq":
+            return _combine([attribute == c for c in candidates], "or")
+        return _combine([attribute != c for c in candidates], "and")
+    compared = _ordered_value(field, value, paths, where)
+    condition = _COMPARISONS[op](attribute, compared)
+    return (
+        condition if op in ("eq", "ne") else _same_type_only(field, attribute, compared, condition)
+    )
+
+
+def _same_type_only(
+    field: Field, attribute: Attribute[Any], compared: Any, condition: Condition
+) -> Condition:
+    """An ordered comparison on a list or AWSJSON field, first requiring the attribute to be of
+    the compared value's type. DynamoDB finds values of different types unordered (false) either
+    way; saying so keeps moto, which raises on them, in step (as for `size` below)."""
+    if not (field.is_array or is_json_field(field)) or isinstance(compared, list):
+        return condition
+    if isinstance(compared, dict):  # an attribute value made for AWSJSON: its type is its key
+        [kind] = compared
+    else:
+        kind = "N" if isinstance(compared, (int, float)) and not isinstance(compared, bool) else "S"
+    return _combine([Path(attribute).is_type(kind), condition], "and")
+
+
+def _ordered_value(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:
+    """The value of an ordered comparison (or eq/ne off JSON fields) with the attribute.
+
+    On a list field, a list compares with the whole list and an element with the list itself,
+    which DynamoDB finds unequal (a string is never a list): it matches nothing, as Amplify's
+    filter does. On AWSJSON, a JSON number or string compares as one, other text as a string.
+    """
+    if is_json_field(field):
+        text = _json_filter_text(value, where)
+        parsed = _json_value(text)
+        return parsed if parsed is not None and ("N" in parsed or "S" in parsed) else {"S": text}
+    if field.is_array and isinstance(value, list):
         return [_element(field, v, paths, where) for v in value]
     return _element(field, value, paths, where)
 
 
+def _text_value(field: Field, value: str) -> Any:
+    # Strings go to DynamoDB as strings, also for a JSON or list field (whose attribute would
+    # encode them otherwise).
+    return {"S": value} if is_json_field(field) or field.is_array else value
+
+
 def _element_or_substring(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:
+    """contains/notContains: on a list, membership of an element; on a string or AWSJSON, a
+    substring (or, on a stored JSON array, membership of that string), as DynamoDB does."""
+    if is_json_field(field):
+        return {"S": _json_filter_text(value, where)}
     if field.is_array:
         return _element(field, value, paths, where)
     if not isinstance(value, str) or not _is_string_like(field):
@@ -227,23 +288,22 @@ def _element_or_substring(field: Field, value: Any, paths: FieldPaths, where: st
     return value
 
 
-def stored_json(value: Any) -> str:
-    """AWSJSON as the table keeps it: compact JSON text (AppSync passes text or parsed JSON).
-    Raises ValueError (or RecursionError) for text that is not JSON."""
-    parsed = json.loads(value) if isinstance(value, str) else value
-    return json.dumps(parsed, separators=(",", ":"))
+def _json_filter_text(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidArguments(f"{where}: {_kind(value)} is not a valid AWSJSON text")
+    return value
+
+
+def _json_value(text: str) -> dict[str, Any] | None:
+    """JSON text as the attribute value Amplify would store; None when it is not storable JSON
+    (it can then only equal a string)."""
+    try:
+        return to_attribute_value(parse_json_text(text))
+    except (ValueError, RecursionError):
+        return None
 
 
 def _element(field: Field, value: Any, paths: FieldPaths, where: str) -> Any:
-    scalar = None if field.is_enum else SCALARS[field.type_name]
-    if scalar is not None and scalar.json_text:
-        # Stored as compact JSON text: compare with the same text the write stored.
-        if not isinstance(value, str):
-            raise InvalidArguments(f"{where}: {_kind(value)} is not a valid AWSJSON text")
-        try:
-            return stored_json(value)
-        except (ValueError, RecursionError):
-            return value  # not JSON: it can match nothing stored, as the client asked
     if not field.accepts(value, paths.enums.get(field.type_name, ())):
         raise InvalidArguments(f"{where}: {_kind(value)} is not a valid {field.type_name}")
     return value

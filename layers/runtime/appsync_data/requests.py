@@ -21,10 +21,10 @@ from typing import Any
 from pynamodb.attributes import Attribute, UnicodeAttribute
 from pynamodb.expressions.condition import Condition
 
-from appsync_data.conditions import FieldPaths, build_condition, stored_json
+from appsync_data.conditions import FieldPaths, build_condition, is_json_field
 from appsync_data.errors import InvalidArguments, InvalidNextToken
+from appsync_data.json_values import JSONValueError, to_attribute_value
 from appsync_data.naming import sort_key_argument
-from appsync_data.scalars import SCALARS
 from appsync_data.schema import Field, Model
 from appsync_data.tables import (
     COMPOSITE_KEY_SEPARATOR,
@@ -76,7 +76,7 @@ class ListRequest:
 @dataclass(frozen=True)
 class CreateRequest:
     id: str | None  # None: the store draws a new one (when the model has an `id`)
-    values: dict[str, Any]  # every user field to store, defaults applied, in stored form
+    values: dict[str, Any]  # every user field to store, defaults applied
     condition: Condition | None
     # Composite sort-key attributes (`status#createdAt`) of the table and its GSIs.
     composite: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -85,7 +85,7 @@ class CreateRequest:
 @dataclass(frozen=True)
 class UpdateRequest:
     key: ItemKey
-    values: dict[str, Any]  # fields to set (stored form); None removes the attribute
+    values: dict[str, Any]  # fields to set; None removes the attribute
     condition: Condition | None
     # Composite GSI sort-key attributes the update changes; None removes the attribute.
     composite: dict[str, str | None] = dataclasses.field(default_factory=dict)
@@ -198,7 +198,9 @@ class ArgumentReader:
         condition = self._condition(arguments.get("condition"))
         item_id = values.pop("id", None) if "id" in self._identifier_names else None
         for name, spec in self.model.user_fields.items():
-            if name not in values and spec.has_default:
+            # Amplify's @default: `$util.defaultIfNull(input.x, default)` on create only, so an
+            # absent and a null value both get the default; an update never applies it.
+            if spec.has_default and values.get(name) is None:
                 values[name] = spec.default_value
             if _value_required(spec) and values.get(name) is None:
                 raise InvalidArguments(f"input.{name}: {self.model.name}.{name} is required")
@@ -210,7 +212,7 @@ class ArgumentReader:
             for name, value in self.layout.composite_attributes(values).items()
             if value is not None
         }
-        return CreateRequest(item_id, self._stored(values), condition, composite)
+        return CreateRequest(item_id, values, condition, composite)
 
     def update(self, arguments: Mapping[str, Any]) -> UpdateRequest:
         _only(arguments, {"input", "condition"}, "updateX")
@@ -223,9 +225,7 @@ class ArgumentReader:
                     f"input.{name}: {self.model.name}.{name} is required and cannot be null"
                 )
         composite = self._changed_composites(values, key_values)
-        return UpdateRequest(
-            self.layout.key.key_of(key_values), self._stored(values), condition, composite
-        )
+        return UpdateRequest(self.layout.key.key_of(key_values), values, condition, composite)
 
     def delete(self, arguments: Mapping[str, Any]) -> DeleteRequest:
         _only(arguments, {"input", "condition"}, "deleteX")
@@ -514,34 +514,18 @@ class ArgumentReader:
                 continue
             if isinstance(element, str) and not _is_unicode_text(element):
                 raise InvalidArguments(f"input.{name}: not valid Unicode text")
-            if _is_json_text(field) and isinstance(element, str):
-                try:
-                    stored_json(element)
-                except (ValueError, RecursionError):
-                    raise InvalidArguments(f"input.{name}: not valid JSON") from None
-            elif not field.accepts(element, enum_values):
+            if not field.accepts(element, enum_values):
                 raise InvalidArguments(f"input.{name}: not a valid {field.type_name}")
-
-    def _stored(self, values: dict[str, Any]) -> dict[str, Any]:
-        """Values as the table keeps them: AWSJSON as compact JSON text."""
-        stored = {}
-        for name, value in values.items():
-            field = self.model.fields[name]
-            if value is not None and _is_json_text(field):
-                if field.is_array:  # a null element stays null, not the JSON text "null"
-                    value = [None if v is None else stored_json(v) for v in value]
-                else:
-                    value = stored_json(value)
-            stored[name] = value
-        return stored
+        if is_json_field(field):
+            # AppSync hands AWSJSON over parsed (a string here is a JSON string, stored as S):
+            # what DynamoDB would refuse in it is refused here, with the reason.
+            try:
+                to_attribute_value(value)
+            except JSONValueError as error:
+                raise InvalidArguments(f"input.{name}: {error}") from None
 
 
 # --- pure argument checks -----------------------------------------------------------------------
-
-
-def _is_json_text(field: Field) -> bool:
-    scalar = SCALARS.get(field.type_name)
-    return scalar is not None and scalar.json_text and not field.is_enum
 
 
 def _value_required(field: Field) -> bool:

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-DynamoKind = Literal["S", "N", "BOOL"]
+# "JSON": the parsed value in DynamoDB's own type (M, L, N, S, BOOL, NULL), as Amplify stores it.
+DynamoKind = Literal["S", "N", "BOOL", "JSON"]
 
 
 def _is_int(value: Any) -> bool:
@@ -50,7 +51,6 @@ class Scalar:
     dynamodb: DynamoKind  # the attribute type items store it as
     filter_family: str  # `Model{family}Input` filters it
     appsync: bool  # AppSync's own scalar (declared by the prelude), not a GraphQL built-in
-    json_text: bool = False  # stored as compact JSON text (AWSJSON)
 
 
 SCALARS: dict[str, Scalar] = {
@@ -66,7 +66,7 @@ SCALARS: dict[str, Scalar] = {
         Scalar("AWSDateTime", _is_str, "S", "String", appsync=True),
         Scalar("AWSTimestamp", _is_int, "N", "Int", appsync=True),
         Scalar("AWSEmail", _is_str, "S", "String", appsync=True),
-        Scalar("AWSJSON", _is_json, "S", "String", appsync=True, json_text=True),
+        Scalar("AWSJSON", _is_json, "JSON", "String", appsync=True),
         Scalar("AWSURL", _is_str, "S", "String", appsync=True),
         Scalar("AWSPhone", _is_str, "S", "String", appsync=True),
         Scalar("AWSIPAddress", _is_str, "S", "String", appsync=True),

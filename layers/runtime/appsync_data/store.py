@@ -41,6 +41,7 @@ from appsync_data.errors import (
     ItemTooLarge,
     StoreUnavailable,
 )
+from appsync_data.json_values import JSONAttribute, to_attribute_value
 from appsync_data.naming import api_names
 from appsync_data.requests import (
     CreateRequest,
@@ -90,6 +91,9 @@ _ATTRIBUTE_CLASSES: dict[str, type[Attribute[Any]]] = {
 
 def _attribute_for(field: Field, attr_name: str) -> Attribute[Any]:
     scalar = None if field.is_enum else SCALARS[field.type_name]
+    if scalar is not None and scalar.dynamodb == "JSON":
+        # A JSON list is itself a JSON value: `[AWSJSON]` is one L of whatever each element is.
+        return JSONAttribute(attr_name=attr_name, null=True)
     element = _ATTRIBUTE_CLASSES[scalar.dynamodb if scalar else "S"]  # enums are strings
     if field.is_array:
         return ListAttribute(of=element, attr_name=attr_name, null=True)
@@ -266,7 +270,10 @@ class ModelStore:
         actions: list[Action] = []
         for name, value in request.values.items():
             attribute = self.attributes[name]
-            actions.append(attribute.remove() if value is None else attribute.set(value))
+            if value is None:
+                actions.append(attribute.remove())
+            else:
+                actions.append(attribute.set(_attribute_value(attribute, value)))
         for name, composite in request.composite.items():
             attribute = self.composite_attributes[name]
             actions.append(attribute.remove() if composite is None else attribute.set(composite))
@@ -316,13 +323,14 @@ class ModelStore:
     # --- items ----------------------------------------------------------------------------------
 
     def _encode(self, values: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-        """Values as DynamoDB attribute values, each encoded by its field's attribute; a null
-        value is left out, as PynamoDB leaves out a null attribute."""
+        """Values as DynamoDB attribute values, each encoded by its field's attribute; a value
+        given as null is stored as NULL, as Amplify's `util.dynamodb.toMapValues` stores it."""
         encoded = {}
         for name, value in values.items():
-            if value is not None:
-                attribute = self.attributes[name]
-                encoded[attribute.attr_name] = {attribute.attr_type: attribute.serialize(value)}
+            attribute = self.attributes[name]
+            encoded[attribute.attr_name] = (
+                {NULL: True} if value is None else _attribute_value(attribute, value)
+            )
         return encoded
 
     def _decode(self, raw: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
@@ -347,6 +355,14 @@ class ModelStore:
 
 def _key_text(raw_key: Mapping[str, Any]) -> str:
     return json.dumps(raw_key, sort_keys=True)
+
+
+def _attribute_value(attribute: Attribute[Any], value: Any) -> dict[str, Any]:
+    """`value` as a DynamoDB attribute value: AWSJSON in its own type (M, L, N, S, BOOL, NULL),
+    as Amplify's `util.dynamodb.toMapValues` writes it; others as their attribute encodes them."""
+    if isinstance(attribute, JSONAttribute):
+        return to_attribute_value(value)
+    return {attribute.attr_type: attribute.serialize(value)}
 
 
 def _and(required: Condition, extra: Condition | None) -> Condition:
