@@ -31,7 +31,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from appsync_data.generate.sdl import IAM, OIDC, USER_POOLS
-from appsync_data.local.credentials import identity_for, mint_credentials
+from appsync_data.local.credentials import IdentityKind, identity_for, mint_credentials
+from appsync_data.local.server import ConsoleEndpoint
 from appsync_data.local.state import LocalState
 from appsync_data.local.tokens import DEFAULT_EXPIRES_IN, LocalIssuer
 
@@ -130,7 +131,7 @@ class ConsoleRequestError(Exception):
 
 
 @dataclass
-class Console:
+class Console(ConsoleEndpoint):
     """The console's routes; `handle` answers them and returns None for any other path."""
 
     bind_host: str
@@ -230,7 +231,7 @@ class Console:
         content_type = request.headers.get("content-type", "").split(";", 1)[0].strip()
         if content_type != "application/json":
             raise ConsoleRequestError(
-                400, "BadRequestException", "Send the request as JSON (Content-Type: application/json)"
+                400, "BadRequestException", "Send JSON (Content-Type: application/json)"
             )
         body = b""
         async for chunk in request.stream():
@@ -270,7 +271,7 @@ class Console:
             answer["authorization"] = issuer.mint(user, expires_in=DEFAULT_EXPIRES_IN)
             answer["expiresIn"] = DEFAULT_EXPIRES_IN
         elif self._kinds[mode] == "iam":
-            kind = "authenticated" if mode == "identityPool" else "unauthenticated"
+            kind: IdentityKind = "authenticated" if mode == "identityPool" else "unauthenticated"
             credentials = mint_credentials(self.state, identity_for(self.state, user, kind))
             answer["credentials"] = credentials.to_json()
             answer["region"] = self.state.region
@@ -299,7 +300,7 @@ class Console:
         origin = request.headers.get("origin")
         if origin is not None and origin != f"{request.url.scheme}://{host}":
             raise ConsoleRequestError(
-                403, "AccessDeniedException", "Dev tokens are minted for the console's own page only"
+                403, "AccessDeniedException", "Dev tokens are minted for the console page only"
             )
 
 
