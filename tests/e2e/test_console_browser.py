@@ -1,8 +1,8 @@
-"""The console page at the dev server's root, in a real browser: headless Chromium (Debian's package)
-driven over the DevTools protocol loads the page from the server itself (assets built by esbuild
-from console/, offline), acts as a signed-in user, runs a query in GraphiQL, sees the result, then
-acts as a guest (SigV4 signed in the page) and sees the rules' refusal; the items view lists a
-model's items through the API. The local CA is trusted through an NSS database, as a user does."""
+"""The console page at the dev server's root, in a real browser: headless Chromium (Debian's
+package), driven over the DevTools protocol, loads the page from the server itself (assets built by
+esbuild from console/, offline), acts as a signed-in user, runs a query in GraphiQL, sees the
+result, then acts as a guest (SigV4-signed in the page) and sees the rules' refusal; the items view
+lists a model's items through the API. The local CA is trusted through an NSS database."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 from e2e_helpers import REPO, SEED_SCHEMA, DevServerProcess
-from test_browser import CHROMIUM, CERTUTIL, _trust_ca
+from test_browser import CERTUTIL, CHROMIUM, _trust_ca
 from websockets.sync.client import ClientConnection, connect
 
 CONSOLE = REPO / "console"
@@ -148,7 +148,10 @@ def page(tmp_path: Path) -> Iterator[Page]:
 
 
 # The result pane's whole text (CodeMirror draws only the lines in view).
-RESULT = "((document.querySelector('.result-window .CodeMirror') || {}).CodeMirror || {getValue: () => ''}).getValue()"
+RESULT = (
+    "((document.querySelector('.result-window .CodeMirror') || {}).CodeMirror"
+    " || {getValue: () => ''}).getValue()"
+)
 
 
 def test_console_runs_a_query_as_a_user_and_shows_a_guests_refusal(
@@ -179,7 +182,9 @@ def test_console_runs_a_query_as_a_user_and_shows_a_guests_refusal(
     page.wait_for("!!document.querySelector('.graphiql-execute-button')")
     page.click(".graphiql-execute-button")
     # (GraphiQL's schema fetch is refused too; wait for the query's own answer.)
-    refused = page.wait_for(f"(() => {{ const t = {RESULT}; return t.includes('getTodo') && t }})()")
+    refused = page.wait_for(
+        f"(() => {{ const t = {RESULT}; return t.includes('getTodo') && t }})()"
+    )
     assert "Not Authorized to access getTodo on type Query" in refused
     assert content not in refused
 
