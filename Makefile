@@ -15,6 +15,7 @@ SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
 CONSOLE_JS := console/dist/console.js
+CONSOLE_MODULES := console/node_modules/.package-lock.json
 ENV ?= default
 # sam build runs the python3.13 it finds on PATH: put the chosen interpreter's bin first.
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0
@@ -88,11 +89,16 @@ bench: $(STAMP)
 # --- local ----------------------------------------------------------------------------------------
 # The browser console (console/: GraphiQL + react, pinned in its package-lock.json), bundled by
 # esbuild into console/dist/ (git-ignored). Built once; again only when its sources change.
-$(CONSOLE_JS): console/package-lock.json $(wildcard console/src/*)
+$(CONSOLE_MODULES): console/package-lock.json
 	@start=$$(date +%s); \
-	echo "Building the browser console: npm ci in console/ (GraphiQL, react; ~15 s) + esbuild ..."; \
-	cd console && npm ci --prefer-offline --no-audit --no-fund --loglevel=error \
-	  && npm run --silent build || exit 1; \
+	echo "Installing the browser console's pinned npm packages (GraphiQL, React, esbuild) ..."; \
+	cd console && npm ci --prefer-offline --no-audit --no-fund --loglevel=error || exit 1; \
+	echo "console/node_modules/ ready in $$(( $$(date +%s) - start )) s"
+
+$(CONSOLE_JS): $(CONSOLE_MODULES) $(wildcard console/src/*)
+	@start=$$(date +%s); \
+	echo "Bundling the browser console with esbuild into console/dist/ ..."; \
+	cd console && npm run --silent build || exit 1; \
 	echo "console/dist/ ready in $$(( $$(date +%s) - start )) s ($$(du -sh dist | cut -f1))"
 
 console: $(CONSOLE_JS)
@@ -100,7 +106,7 @@ console: $(CONSOLE_JS)
 # make dev builds the console when npm is here; without it the page at / says how, the API works.
 console-if-npm:
 	@if command -v npm >/dev/null; then \
-	  $(MAKE) --no-print-directory $(CONSOLE_JS) \
+	  $(MAKE) -s --no-print-directory $(CONSOLE_JS) \
 	    || echo "note: the console did not build (above); the API works without it"; \
 	else echo "note: no npm here, so no browser console (the page at / says how to build it)"; fi
 

@@ -70,8 +70,7 @@ function SignIn({ config, session, onSession }) {
   const [user, setUser] = useState("alice");
   const [error, setError] = useState(null);
   const guest = mode === "guest";
-  const submit = async (event) => {
-    event.preventDefault();
+  const act = async () => {
     setError(null);
     try {
       onSession(await actAs(mode, guest ? "guest" : user));
@@ -80,6 +79,14 @@ function SignIn({ config, session, onSession }) {
       onSession(null);
     }
   };
+  const submit = (event) => {
+    event.preventDefault();
+    act();
+  };
+  // A newcomer starts as alice in the API's first mode, so the first query just runs.
+  useEffect(() => {
+    if (config.minting) act();
+  }, []);
   return (
     <form className="console-signin" onSubmit={submit}>
       <label>
@@ -106,7 +113,9 @@ function SignIn({ config, session, onSession }) {
         Act as
       </button>
       <span id="console-session" className="console-session">
-        {session ? `Acting as ${session.user} (${session.mode})` : "Nobody yet"}
+        {session
+          ? `Acting as ${session.user} (${session.mode})`
+          : "Nobody yet: choose a mode and a user, then Act as"}
       </span>
       {error && (
         <span id="console-error" className="console-error">
@@ -128,7 +137,7 @@ function listQuery(model) {
 
 function sampleQuery(model) {
   if (!model) return "{ __typename }";
-  return `# As the user chosen above: run with Ctrl-Enter or the ▶ button.
+  return `# Runs as the user chosen above (Ctrl-Enter or ▶)
 query List${model.name}Items {
   ${model.listField}(limit: 10) {
     items { ${model.fields.join(" ")} }
