@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from e2e_helpers import REPO, SEED_SCHEMA, DevServerProcess
+from e2e_helpers import REPO, SEED_SCHEMA, DevServerProcess, write_variant_schema
 from test_browser import CERTUTIL, CHROMIUM, _trust_ca
 from websockets.sync.client import ClientConnection, connect
 
@@ -221,3 +221,33 @@ def test_console_items_view_lists_through_the_api_under_the_rules(
     table = page.text("#console-items-table")
     assert all(content in table for content in contents)
     assert page.text("#console-items-errors") == ""
+
+
+@pytest.mark.parametrize(
+    ("provider", "label"), [("identityPool", "identityPool"), ("oidc", "oidc")]
+)
+def test_console_acts_in_the_apis_other_modes(
+    provider: str, label: str, tmp_path: Path, page: Page
+) -> None:
+    """`allow.authenticated('identityPool')` (SigV4 signed in the page) and ('oidc')."""
+    server = DevServerProcess(schema=write_variant_schema(tmp_path, provider), workdir=tmp_path)
+    server.start()
+    try:
+        page.call("Page.navigate", url=f"{server.url}/")
+        page.wait_for(SESSION_IS.format(session="Acting as alice (userPool)"))  # the first mode
+        offered = page.evaluate(
+            "[...document.querySelectorAll('#console-mode option')].map(o => o.value)"
+        )
+        expected = ["userPool", "oidc", "identityPool", "guest"]
+        assert offered == [m for m in expected if provider == "oidc" or m != "oidc"]
+        page.choose("#console-mode", label)
+        page.click("#console-act")
+        page.wait_for(SESSION_IS.format(session=f"Acting as alice ({label})"))
+        page.wait_for("!!document.querySelector('.graphiql-execute-button')")
+        page.click(".graphiql-execute-button")
+        shown = page.wait_for(
+            f"(() => {{ const t = {RESULT}; return t.includes('listTodos') && t }})()"
+        )
+        assert '"items"' in shown and "errors" not in shown
+    finally:
+        server.stop()
