@@ -20,7 +20,7 @@ from typing import Any
 from appsync_data.config import IamAccess, Settings
 from appsync_data.generate.sdl import OIDC
 from appsync_data.local.authn import Authenticator
-from appsync_data.local.console import Console, console_models, console_modes
+from appsync_data.local.console import Console, console_models, console_modes, is_loopback_host
 from appsync_data.local.dynamodb import (
     MotoServer,
     TableSnapshots,
@@ -263,9 +263,11 @@ class DevServer:
         python = os.path.relpath(sys.executable) if sys.executable else "python"
         local = self.options.local_dir
         assert self.tls is not None
+        loopback = is_loopback_host(self.options.host)
+        console_note = "" if loopback else " (mints no dev tokens: not a loopback address)"
         lines = [
             f"Wrote {self.options.outputs_path} for this endpoint",
-            f"Console (GraphiQL, dev users, items): {self.url}/",
+            f"Console (GraphiQL, dev users, items): {self.url}/{console_note}",
             f"GraphQL API: {self.url}/graphql",
             f"  subscriptions: {wss_url(self.url)}/graphql/realtime",
             f"  TLS: the local CA is {self.tls.ca_cert}; trust it once:",
