@@ -38,7 +38,7 @@ async function signedHeaders(session, path, body) {
   return headers;
 }
 
-export async function callApi(config, session, request) {
+async function callApi(config, session, request) {
   const body = JSON.stringify(request);
   let headers = { "content-type": "application/json" };
   if (session?.authorization) headers.authorization = session.authorization;
@@ -223,17 +223,23 @@ function Console({ config }) {
   const [view, setView] = useState("graphiql");
   const fetcher = useCallback((request) => callApi(config, session, request), [config, session]);
   const initialQuery = useMemo(() => sampleQuery(config.models[0]), [config]);
+  // `/?query=…` opens that query (a link to share); otherwise GraphiQL keeps the last tabs.
+  const linkedQuery = useMemo(() => new URLSearchParams(location.search).get("query"), []);
   return (
     <div className="console">
       <header className="console-header">
         <strong>appsync-data console</strong>
         <nav>
-          <button id="console-tab-graphiql" disabled={view === "graphiql"} onClick={() => setView("graphiql")}>
-            GraphiQL
-          </button>
-          <button id="console-tab-items" disabled={view === "items"} onClick={() => setView("items")}>
-            Items
-          </button>
+          {["graphiql", "items"].map((name) => (
+            <button
+              key={name}
+              id={`console-tab-${name}`}
+              disabled={view === name}
+              onClick={() => setView(name)}
+            >
+              {name === "graphiql" ? "GraphiQL" : "Items"}
+            </button>
+          ))}
         </nav>
         <SignIn config={config} session={session} onSession={setSession} />
         {!config.minting && (
@@ -248,7 +254,7 @@ function Console({ config }) {
             key={session ? `${session.mode}:${session.user}` : "nobody"}
             fetcher={fetcher}
             defaultQuery={initialQuery}
-            query={new URLSearchParams(location.search).get("query") ?? undefined}
+            query={linkedQuery ?? undefined}
             shouldPersistHeaders={false}
           />
         ) : (
