@@ -14,14 +14,17 @@ STAMP := $(VENV)/.installed
 SAM_VENV := .venv-sam
 SAM := $(SAM_VENV)/bin/sam
 SAM_STAMP := $(SAM_VENV)/.installed
+CONSOLE_JS := console/dist/console.js
+CONSOLE_MODULES := console/node_modules/.package-lock.json
 ENV ?= default
 # sam build runs the python3.13 it finds on PATH: put the chosen interpreter's bin first.
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: help venv test lint typecheck unit dev generate validate build deploy bench clean refresh-reference browser-deps
+.PHONY: console console-if-npm help venv test lint typecheck unit dev generate validate build deploy bench clean refresh-reference browser-deps
 
 help:
 	@echo "make dev        run the local AppSync-compatible API (https://127.0.0.1:20002/graphql)"
+	@echo "make console    build the browser console at the server's root (npm ci + esbuild, once)"
 	@echo "make test       lint, type-check and run every test"
 	@echo "make generate   write schema.graphql and template.yaml from functions/data/resource.py"
 	@echo "make validate   sam validate --lint (offline)"
@@ -60,7 +63,7 @@ lint: $(STAMP) $(JS_STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP) $(SAM_STAMP) $(JS_STAMP) browser-deps
+unit: $(STAMP) $(SAM_STAMP) $(JS_STAMP) $(CONSOLE_JS) browser-deps
 	$(BIN)/pytest
 
 # Headless Chromium and NSS's certutil for the browser test (tests/e2e/test_browser.py), from
@@ -85,12 +88,35 @@ bench: $(STAMP)
 	$(BIN)/python bench/realtime_latency.py
 
 # --- local ----------------------------------------------------------------------------------------
+# The browser console (console/: GraphiQL + react, pinned in its package-lock.json), bundled by
+# esbuild into console/dist/ (git-ignored). Built once; again only when its sources change.
+$(CONSOLE_MODULES): console/package-lock.json
+	@start=$$(date +%s); \
+	echo "Installing the browser console's pinned npm packages (GraphiQL, React, esbuild) ..."; \
+	cd console && npm ci --prefer-offline --no-audit --no-fund --loglevel=error || exit 1; \
+	echo "console/node_modules/ ready in $$(( $$(date +%s) - start )) s"
+
+$(CONSOLE_JS): $(CONSOLE_MODULES) $(wildcard console/src/*)
+	@start=$$(date +%s); \
+	echo "Bundling the browser console with esbuild into console/dist/ ..."; \
+	cd console && npm run --silent build || exit 1; \
+	echo "console/dist/ ready in $$(( $$(date +%s) - start )) s ($$(du -sh dist | cut -f1))"
+
+console: $(CONSOLE_JS)
+
+# make dev builds the console when npm is here; without it the page at / says how, the API works.
+console-if-npm:
+	@if command -v npm >/dev/null; then \
+	  $(MAKE) -s --no-print-directory $(CONSOLE_JS) \
+	    || echo "note: the console did not build (above); the API works without it"; \
+	else echo "note: no npm here, so no browser console (the page at / says how to build it)"; fi
+
 # make dev [DEV_HOST=127.0.0.1] [DEV_PORT=20002] [ARGS="--reset --dynamodb-endpoint URL ..."]
 DEV_HOST ?= 127.0.0.1
 DEV_PORT ?= 20002
 ARGS ?=
 
-dev: $(STAMP)
+dev: $(STAMP) console-if-npm
 	$(BIN)/python -m appsync_data dev --host $(DEV_HOST) --port $(DEV_PORT) $(ARGS)
 
 # --- deploy ---------------------------------------------------------------------------------------
@@ -130,4 +156,4 @@ refresh-reference:
 	cp $(REFERENCE_SOURCE)/README.md tests/reference/README.md
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(SAM_VENV) console/dist .aws-sam .mypy_cache .ruff_cache .pytest_cache

@@ -20,6 +20,7 @@ from typing import Any
 from appsync_data.config import IamAccess, Settings
 from appsync_data.generate.sdl import OIDC
 from appsync_data.local.authn import Authenticator
+from appsync_data.local.console import Console, console_models, console_modes, is_loopback_host
 from appsync_data.local.dynamodb import (
     MotoServer,
     TableSnapshots,
@@ -40,7 +41,13 @@ from appsync_data.local.realtime import RealtimeServer, wss_url
 from appsync_data.local.server import DeferredApp, HttpServer, LocalAppSync
 from appsync_data.local.state import LocalState, ServerInfo, base_url, local_oidc_issuer
 from appsync_data.local.tls import TlsFiles, ensure_tls_files, server_context
-from appsync_data.local.tokens import JwtVerifier, LocalKeys, RemoteJwks, jwks_document
+from appsync_data.local.tokens import (
+    JwtVerifier,
+    LocalIssuer,
+    LocalKeys,
+    RemoteJwks,
+    jwks_document,
+)
 from appsync_data.schema_file import load_schema
 from appsync_data.tables import table_layouts
 
@@ -220,6 +227,7 @@ class DevServer:
             identity_pool_id=state.identity_pool_id,
             oidc_issuer=oidc_issuer,
         )
+        app.console = self._console(outputs, (default_mode, *additional_modes), oidc_issuer)
         options.outputs_path.parent.mkdir(parents=True, exist_ok=True)
         options.outputs_path.write_text(json.dumps(outputs, indent=2) + "\n")
         ServerInfo(url=self.url, oidc_issuer=oidc_issuer).save(state)
@@ -228,12 +236,38 @@ class DevServer:
         app.realtime.attach(self.http.loop)
         self._banner(default_mode, additional_modes)
 
+    def _console(
+        self, outputs: dict[str, Any], api_modes: tuple[str, ...], oidc_issuer: str
+    ) -> Console:
+        options, state = self.options, self.state
+        local_user_pool = options.user_pool_id is None
+        local_oidc = options.oidc_issuer is None
+        return Console(
+            bind_host=options.host,
+            state=state,
+            modes=console_modes(api_modes, local_user_pool=local_user_pool, local_oidc=local_oidc),
+            models=console_models(outputs["data"]["model_introspection"]),
+            user_pool=(
+                LocalIssuer(state.user_pool_issuer, state.user_pool_client_id, state.user_pool_key)
+                if local_user_pool
+                else None
+            ),
+            oidc=(
+                LocalIssuer(oidc_issuer, state.oidc_client_id, state.oidc_key, cognito=False)
+                if local_oidc
+                else None
+            ),
+        )
+
     def _banner(self, default_mode: str, additional_modes: tuple[str, ...]) -> None:
         python = os.path.relpath(sys.executable) if sys.executable else "python"
         local = self.options.local_dir
         assert self.tls is not None
+        loopback = is_loopback_host(self.options.host)
+        console_note = "" if loopback else " (mints no dev tokens: not a loopback address)"
         lines = [
             f"Wrote {self.options.outputs_path} for this endpoint",
+            f"Console (GraphiQL, dev users, items): {self.url}/{console_note}",
             f"GraphQL API: {self.url}/graphql",
             f"  subscriptions: {wss_url(self.url)}/graphql/realtime",
             f"  TLS: the local CA is {self.tls.ca_cert}; trust it once:",
@@ -247,8 +281,10 @@ class DevServer:
             "Ctrl-C stops the server.",
         ]
         if OIDC in (default_mode, *additional_modes):
+            after = next(i for i, line in enumerate(lines) if "user pool tokens" in line)
             lines.insert(
-                4, f"  OIDC tokens:       {python} -m appsync_data token --user alice --oidc"
+                after + 1,
+                f"  OIDC tokens:       {python} -m appsync_data token --user alice --oidc",
             )
         for line in lines:
             self.say(line)

@@ -7,6 +7,7 @@ Routes:
     GET  /<user-pool-id>/.well-known/jwks.json      the local user pool's public keys
     GET  /oidc/.well-known/openid-configuration     the local OIDC issuer's discovery document
     GET  /oidc/.well-known/jwks.json                the local OIDC issuer's public keys
+    GET  /, /graphiql, /console/...                 the browser console (console.py), when set
 
 Every answer, errors included, is AppSync-shaped JSON: a bad Host header, oversized headers, a
 request that is not HTTP, plain HTTP on the TLS port and unexpected exceptions (logged with a
@@ -118,6 +119,13 @@ class RealtimeEndpoint:
         raise NotImplementedError
 
 
+class ConsoleEndpoint:
+    """What serves the browser console (console.Console); None from `handle`: not its path."""
+
+    async def handle(self, request: Request, request_id: str) -> Response | None:
+        raise NotImplementedError  # pragma: no cover - interface
+
+
 @dataclass
 class LocalAppSync:
     """The ASGI application: one GraphQL endpoint plus the local issuers' public documents."""
@@ -130,6 +138,7 @@ class LocalAppSync:
     oidc_jwks: Mapping[str, Any] | None
     on_mutation: Callable[[], None] | None = None  # told after each mutation (to save the tables)
     realtime: RealtimeEndpoint | None = None
+    console: ConsoleEndpoint | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -178,6 +187,10 @@ class LocalAppSync:
                 request_id=request_id,
             )
         path = request.scope.get("path", "")
+        if self.console is not None and path != "/graphql":
+            answer = await self.console.handle(request, request_id)
+            if answer is not None:
+                return answer
         if request.method == "OPTIONS":
             return json_response(200, {}, request_id=request_id)
         if path == "/graphql":
