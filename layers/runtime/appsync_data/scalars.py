@@ -2,9 +2,11 @@
 
 Per GraphQL scalar: the Python check its values pass (defaults, inputs, filter values), the
 DynamoDB attribute kind it is stored as, and the filter input family the SDL filters it with
-(Amplify's DEFAULT_SCALARS). Per filter family: its operators and functions (Amplify's
-*_CONDITIONS). Adding a scalar is one row of `SCALARS` (plus, when it has a format, its parser in
-`local/scalars.py` for the local server). Pure data; imports nothing of the package.
+(Amplify's DEFAULT_SCALARS), its `a.<name>()` builders and its Python type in generated stubs. Per
+filter family: its operators and functions (Amplify's *_CONDITIONS). Adding a scalar is one row of
+`SCALARS`: the builders, SDL, store, key checks and the local server's schema read the table (an
+AppSync scalar with a format also gets its check in `local/scalars.py`, which a test demands).
+Pure data; imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -44,35 +46,54 @@ def _is_json(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class Scalar:
-    """What one GraphQL scalar is in Python, in DynamoDB and in the SDL's filter inputs."""
+    """What one GraphQL scalar is in Python, in DynamoDB, in the SDL's filter inputs and in `a`."""
 
     name: str
     check: Callable[[Any], bool]  # a valid value in Python (as AppSync passes it)
     dynamodb: DynamoKind  # the attribute type items store it as
     filter_family: str  # `Model{family}Input` filters it
     appsync: bool  # AppSync's own scalar (declared by the prelude), not a GraphQL built-in
+    builders: tuple[str, ...]  # its `a.<name>()` builders: snake_case, then Amplify's camelCase
+    python: str  # the Python type generated function stubs annotate it with
+
+    @property
+    def keyable(self) -> bool:
+        """DynamoDB keys are strings (S) or numbers (N): booleans and JSON cannot be keys."""
+        return self.dynamodb in ("S", "N")
 
 
 SCALARS: dict[str, Scalar] = {
     s.name: s
     for s in (
-        Scalar("String", _is_str, "S", "String", appsync=False),
-        Scalar("ID", _is_str, "S", "ID", appsync=False),
-        Scalar("Int", _is_int, "N", "Int", appsync=False),
-        Scalar("Float", _is_number, "N", "Float", appsync=False),
-        Scalar("Boolean", _is_bool, "BOOL", "Boolean", appsync=False),
-        Scalar("AWSDate", _is_str, "S", "String", appsync=True),
-        Scalar("AWSTime", _is_str, "S", "String", appsync=True),
-        Scalar("AWSDateTime", _is_str, "S", "String", appsync=True),
-        Scalar("AWSTimestamp", _is_int, "N", "Int", appsync=True),
-        Scalar("AWSEmail", _is_str, "S", "String", appsync=True),
-        Scalar("AWSJSON", _is_json, "JSON", "String", appsync=True),
-        Scalar("AWSURL", _is_str, "S", "String", appsync=True),
-        Scalar("AWSPhone", _is_str, "S", "String", appsync=True),
-        Scalar("AWSIPAddress", _is_str, "S", "String", appsync=True),
+        Scalar("String", _is_str, "S", "String", False, ("string",), "str"),
+        Scalar("ID", _is_str, "S", "ID", False, ("id",), "str"),
+        Scalar("Int", _is_int, "N", "Int", False, ("integer",), "int"),
+        Scalar("Float", _is_number, "N", "Float", False, ("float",), "float"),
+        Scalar("Boolean", _is_bool, "BOOL", "Boolean", False, ("boolean",), "bool"),
+        Scalar("AWSDate", _is_str, "S", "String", True, ("date",), "str"),
+        Scalar("AWSTime", _is_str, "S", "String", True, ("time",), "str"),
+        Scalar("AWSDateTime", _is_str, "S", "String", True, ("datetime",), "str"),
+        Scalar("AWSTimestamp", _is_int, "N", "Int", True, ("timestamp",), "int"),
+        Scalar("AWSEmail", _is_str, "S", "String", True, ("email",), "str"),
+        Scalar("AWSJSON", _is_json, "JSON", "String", True, ("json",), "Any"),
+        Scalar("AWSURL", _is_str, "S", "String", True, ("url",), "str"),
+        Scalar("AWSPhone", _is_str, "S", "String", True, ("phone",), "str"),
+        Scalar("AWSIPAddress", _is_str, "S", "String", True, ("ip_address", "ipAddress"), "str"),
     )
 }
-APPSYNC_SCALARS: tuple[str, ...] = tuple(name for name, s in SCALARS.items() if s.appsync)
+
+
+def appsync_scalars() -> tuple[str, ...]:
+    """The rows of `SCALARS` that AppSync itself declares (AWSDate...), in the table's order."""
+    return tuple(name for name, s in SCALARS.items() if s.appsync)
+
+
+def scalar_of_builder(builder: str) -> Scalar | None:
+    """The scalar `a.<builder>()` declares, or None when no row names that builder."""
+    return next((s for s in SCALARS.values() if builder in s.builders), None)
+
+
+APPSYNC_SCALARS: tuple[str, ...] = appsync_scalars()
 
 # --- filter operators ---------------------------------------------------------------------------
 
@@ -136,7 +157,7 @@ APPSYNC_DIRECTIVES: dict[str, str] = {
 
 def appsync_prelude(declared: frozenset[str] | set[str] = frozenset()) -> str:
     """AppSync's scalars and directives as SDL, leaving out the names `declared` already."""
-    lines = [f"scalar {name}" for name in APPSYNC_SCALARS if name not in declared]
+    lines = [f"scalar {name}" for name in appsync_scalars() if name not in declared]
     lines += [text for name, text in APPSYNC_DIRECTIVES.items() if name not in declared]
     return "".join(line + "\n" for line in lines)
 

@@ -32,7 +32,7 @@ from appsync_data.naming import (
     plural,
     upper_first,
 )
-from appsync_data.scalars import SCALARS
+from appsync_data.scalars import SCALARS, scalar_of_builder
 
 Provider = Literal["userPools", "identityPool", "oidc"]
 # "custom" is running a custom query or mutation (`a.query()` / `a.mutation()`): only the rules of
@@ -168,8 +168,6 @@ def _collect_rules(callback: RulesCallback, where: str) -> tuple[AuthRule, ...]:
 # --- relationships and secondary indexes -------------------------------------------------------
 
 RelationshipKind = Literal["hasMany", "belongsTo", "hasOne"]
-# DynamoDB keys are strings (S) or numbers (N): booleans, lists and JSON cannot be keys.
-_UNKEYABLE_SCALARS = frozenset({"Boolean", "AWSJSON"})
 
 
 @dataclass(frozen=True)
@@ -620,7 +618,8 @@ def _check_key_field(where: str, field_name: str, fields: Mapping[str, Field]) -
     spec = fields.get(field_name)
     if spec is None:
         raise SchemaError(f"{where}: no such field {field_name!r} on the model")
-    if spec.is_array or spec.type_name in _UNKEYABLE_SCALARS:
+    scalar = SCALARS.get(spec.type_name)  # enums are keyed as strings
+    if spec.is_array or (scalar is not None and not scalar.keyable):
         raise SchemaError(
             f"{where}: field {field_name!r} of type {spec.type_name}"
             f"{'[]' if spec.is_array else ''} cannot be a DynamoDB key; use a string, ID, "
@@ -999,23 +998,20 @@ def _scalar(type_name: str) -> Callable[[], Field]:
 
 
 class _Builders:
-    """`a`: Amplify's builder names, in snake_case with the camelCase originals as aliases."""
+    """`a`: Amplify's builder names, in snake_case with the camelCase originals as aliases.
 
-    string = staticmethod(_scalar("String"))
-    integer = staticmethod(_scalar("Int"))
-    float = staticmethod(_scalar("Float"))
-    boolean = staticmethod(_scalar("Boolean"))
-    id = staticmethod(_scalar("ID"))
-    date = staticmethod(_scalar("AWSDate"))
-    time = staticmethod(_scalar("AWSTime"))
-    datetime = staticmethod(_scalar("AWSDateTime"))
-    timestamp = staticmethod(_scalar("AWSTimestamp"))
-    email = staticmethod(_scalar("AWSEmail"))
-    json = staticmethod(_scalar("AWSJSON"))
-    phone = staticmethod(_scalar("AWSPhone"))
-    url = staticmethod(_scalar("AWSURL"))
-    ip_address = staticmethod(_scalar("AWSIPAddress"))
-    ipAddress = ip_address  # noqa: N815 - Amplify's name
+    The scalar builders (`a.string()`, `a.ip_address()` / `a.ipAddress()`, ...) are the `builders`
+    column of `appsync_data.scalars.SCALARS`: a row there is a builder here.
+    """
+
+    def __getattr__(self, name: str) -> Callable[[], Field]:
+        scalar = scalar_of_builder(name)
+        if scalar is None:
+            raise AttributeError(f"a.{name}: no such builder")
+        return _scalar(scalar.name)
+
+    def __dir__(self) -> list[str]:
+        return sorted({*super().__dir__(), *(b for s in SCALARS.values() for b in s.builders)})
 
     @staticmethod
     def enum(values: Iterable[str]) -> Field:

@@ -20,13 +20,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from appsync_data.scalars import SCALARS
 from appsync_data.schema import Field, Model, RelationshipKind, Schema
 
 AttributeType = Literal["S", "N"]
 IndexSource = Literal["secondaryIndex", "relationship"]
 
 COMPOSITE_KEY_SEPARATOR = "#"
-_NUMBER_SCALARS = frozenset({"Int", "Float", "AWSTimestamp"})
 
 
 @dataclass(frozen=True)
@@ -210,7 +210,8 @@ def relationship_index_name(parent_model: str, field_name: str) -> str:
 
 def attribute_type(f: Field) -> AttributeType:
     """DynamoDB's key attribute type of a field: numbers N, strings and enums S."""
-    return "N" if not f.is_enum and f.type_name in _NUMBER_SCALARS else "S"
+    scalar = None if f.is_enum else SCALARS.get(f.type_name)
+    return "N" if scalar is not None and scalar.dynamodb == "N" else "S"
 
 
 def _key(fields: Sequence[str]) -> KeyLayout:

@@ -16,18 +16,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from appsync_data.scalars import SCALARS
 from appsync_data.schema import CustomOperation, Field, Schema, SchemaError, a
 from appsync_data.schema_file import DEFAULT_SCHEMA_PATH, load_schema
-
-_PYTHON_TYPES = {
-    "String": "str",
-    "ID": "str",
-    "Int": "int",
-    "Float": "float",
-    "Boolean": "bool",
-    "AWSTimestamp": "int",
-    "AWSJSON": "Any",
-}
 
 _HEADER = '''\
 """The `{name}` function: the code of {what}.
@@ -94,7 +85,8 @@ def _python_type(spec: Field, schema: Schema) -> str:
     if spec.type_name in schema.models or spec.type_name in schema.custom_types:
         element = "dict[str, Any]"
     else:
-        element = _PYTHON_TYPES.get(spec.type_name, "str")  # AWS* text scalars and enums
+        scalar = SCALARS.get(spec.type_name)
+        element = scalar.python if scalar is not None else "str"  # enums are strings
     required = spec.is_array_required if spec.is_array else spec.is_required
     if spec.is_array:
         element = f"list[{element}{'' if spec.is_required else ' | None'}]"
