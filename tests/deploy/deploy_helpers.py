@@ -212,3 +212,30 @@ def copy_project(destination: Path) -> Path:
     for name in ("template.yaml", "schema.graphql", "samconfig.toml"):
         shutil.copy(ROOT / name, destination / name)
     return destination
+
+
+def client_requests(name: str) -> list[tuple[str, str, dict[str, object]]]:
+    """(title, document, variables) of each request the real client sent, as the reference
+    records them in client-requests/<name>.md."""
+    text = (REFERENCE / "client-requests" / f"{name}.md").read_text(encoding="utf-8")
+    requests = []
+    for section in text.split("\n## ")[1:]:
+        title = section.splitlines()[0]
+        document = section.split("```graphql\n")[1].split("```")[0]
+        variables = json.loads(section.split("variables: `")[1].split("`\n")[0])
+        requests.append((title, document, variables))
+    return requests
+
+
+def assert_valid_request(sdl: str, document: str, variables: dict[str, object]) -> None:
+    """`document` parses and validates against AppSync SDL `sdl`, and `variables` coerce."""
+    from graphql import OperationDefinitionNode, validate
+    from graphql.execution.values import get_variable_values
+
+    schema = build_appsync_schema(sdl)
+    ast = parse(document)
+    assert validate(schema, ast) == []
+    operation = ast.definitions[0]
+    assert isinstance(operation, OperationDefinitionNode)
+    coerced = get_variable_values(schema, operation.variable_definitions or [], variables)
+    assert not isinstance(coerced, list), coerced  # a list is graphql-core's list of errors

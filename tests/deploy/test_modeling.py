@@ -11,7 +11,13 @@ from appsync_data.generate.introspection import model_introspection
 from appsync_data.generate.sdl import render_sdl
 from appsync_data.schema_file import load_schema
 from appsync_data.tables import table_layouts
-from deploy_helpers import REFERENCE, build_appsync_schema, schema_signature
+from deploy_helpers import (
+    REFERENCE,
+    assert_valid_request,
+    build_appsync_schema,
+    client_requests,
+    schema_signature,
+)
 
 MODELING = REFERENCE / "modeling"
 MODELING_RESOURCE = Path(__file__).with_name("modeling_resource.py")
@@ -93,19 +99,7 @@ def test_layouts_create_real_tables(modeling_schema: Schema) -> None:
             ) == sorted(i["indexName"] for i in expected["globalSecondaryIndexes"])
 
 
-def _client_requests() -> list[tuple[str, str, dict[str, object]]]:
-    """(title, document, variables) of each request the real client sent (modeling.md)."""
-    text = (REFERENCE / "client-requests" / "modeling.md").read_text(encoding="utf-8")
-    requests = []
-    for section in text.split("\n## ")[1:]:
-        title = section.splitlines()[0]
-        document = section.split("```graphql\n")[1].split("```")[0]
-        variables = json.loads(section.split("variables: `")[1].split("`\n")[0])
-        requests.append((title, document, variables))
-    return requests
-
-
-CLIENT_REQUESTS = _client_requests()
+CLIENT_REQUESTS = client_requests("modeling")
 
 
 def test_client_requests_were_read() -> None:
@@ -121,12 +115,4 @@ def test_client_request_is_valid_against_generated_sdl(
     modeling_schema: Schema, document: str, variables: dict[str, object]
 ) -> None:
     # What the real aws-amplify client sends parses, validates and has acceptable variables.
-    from graphql import parse, validate
-    from graphql.execution.values import get_variable_values
-
-    schema = build_appsync_schema(render_sdl(modeling_schema))
-    ast = parse(document)
-    assert validate(schema, ast) == []
-    operation = ast.definitions[0]
-    coerced = get_variable_values(schema, operation.variable_definitions or [], variables)  # type: ignore[attr-defined]
-    assert not isinstance(coerced, list), coerced  # a list is graphql-core's list of errors
+    assert_valid_request(render_sdl(modeling_schema), document, variables)

@@ -13,49 +13,12 @@
 //   observe    Todo.observeQuery(): {"ready"} once its three subscriptions are acked and the first
 //              snapshot is synced, then {"snapshot": [contents, sorted]} per snapshot
 // Node 20 has no global WebSocket: the `ws` package's is installed as the global, as an app does.
-import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
-import { Amplify } from 'aws-amplify';
 import { Hub } from 'aws-amplify/utils';
-import { decodeJWT } from 'aws-amplify/auth';
-import { generateClient } from 'aws-amplify/data';
+import { configuredClient, plain } from './amplify_setup.mjs';
 
 const [outputsPath, authMode, scenario] = process.argv.slice(2);
-const outputs = JSON.parse(readFileSync(outputsPath, 'utf8'));
-const endpoint = new URL(outputs.data.url);
-if (endpoint.hostname !== '127.0.0.1') {
-  throw new Error(`refusing to call a non-loopback endpoint: ${endpoint.href}`);
-}
-
-const tokenProvider = {
-  async getTokens() {
-    const token = process.env.DEV_TOKEN;
-    return token ? { accessToken: decodeJWT(token) } : null;
-  },
-};
-
-const credentialsProvider = {
-  async getCredentialsAndIdentityId() {
-    if (!process.env.DEV_CREDENTIALS) return undefined;
-    const dev = JSON.parse(process.env.DEV_CREDENTIALS);
-    return {
-      credentials: {
-        accessKeyId: dev.accessKeyId,
-        secretAccessKey: dev.secretAccessKey,
-        sessionToken: dev.sessionToken,
-        expiration: new Date(dev.expiration),
-      },
-      identityId: dev.identityId,
-    };
-  },
-  clearCredentialsAndIdentityId() {},
-};
-
-Amplify.configure(outputs, { Auth: { tokenProvider, credentialsProvider } });
-const client = generateClient({ authMode });
-
-// What a call gave back, without Amplify's internal fields.
-const plain = (result) => JSON.parse(JSON.stringify(result));
+const client = configuredClient(outputsPath, authMode);
 
 globalThis.WebSocket ??= WebSocket;
 const line = (value) => process.stdout.write(JSON.stringify(value) + '\n');

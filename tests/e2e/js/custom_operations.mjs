@@ -9,47 +9,10 @@
 // TODO_IDS (a JSON list).
 // SCENARIO: operations (echo, todoStats, completeAll) or errors (echo's code raising a DataError,
 // then a plain exception). Prints one JSON object: what each client call returned.
-import { readFileSync } from 'node:fs';
-import { Amplify } from 'aws-amplify';
-import { decodeJWT } from 'aws-amplify/auth';
-import { generateClient } from 'aws-amplify/data';
+import { configuredClient, plain } from './amplify_setup.mjs';
 
 const [outputsPath, authMode, scenario] = process.argv.slice(2);
-const outputs = JSON.parse(readFileSync(outputsPath, 'utf8'));
-const endpoint = new URL(outputs.data.url);
-if (endpoint.hostname !== '127.0.0.1') {
-  throw new Error(`refusing to call a non-loopback endpoint: ${endpoint.href}`);
-}
-
-const tokenProvider = {
-  async getTokens() {
-    const token = process.env.DEV_TOKEN;
-    return token ? { accessToken: decodeJWT(token) } : null;
-  },
-};
-
-const credentialsProvider = {
-  async getCredentialsAndIdentityId() {
-    if (!process.env.DEV_CREDENTIALS) return undefined;
-    const dev = JSON.parse(process.env.DEV_CREDENTIALS);
-    return {
-      credentials: {
-        accessKeyId: dev.accessKeyId,
-        secretAccessKey: dev.secretAccessKey,
-        sessionToken: dev.sessionToken,
-        expiration: new Date(dev.expiration),
-      },
-      identityId: dev.identityId,
-    };
-  },
-  clearCredentialsAndIdentityId() {},
-};
-
-Amplify.configure(outputs, { Auth: { tokenProvider, credentialsProvider } });
-const client = generateClient({ authMode });
-
-// What a call gave back, without Amplify's internal fields.
-const plain = (result) => JSON.parse(JSON.stringify(result));
+const client = configuredClient(outputsPath, authMode);
 
 const results = {};
 if (scenario === 'operations') {

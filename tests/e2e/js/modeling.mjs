@@ -6,24 +6,10 @@
 //
 // The user-pool token comes in DEV_TOKEN (`python -m appsync_data token --user NAME`). Prints one
 // JSON object: a summary of what each call returned (ids, counts, values), and every error.
-import { readFileSync } from 'node:fs';
-import { Amplify } from 'aws-amplify';
-import { decodeJWT } from 'aws-amplify/auth';
-import { generateClient } from 'aws-amplify/data';
+import { configuredClient } from './amplify_setup.mjs';
 
 const [outputsPath, authMode] = process.argv.slice(2);
-const outputs = JSON.parse(readFileSync(outputsPath, 'utf8'));
-const endpoint = new URL(outputs.data.url);
-if (endpoint.hostname !== '127.0.0.1') {
-  throw new Error(`refusing to call a non-loopback endpoint: ${endpoint.href}`);
-}
-const tokenProvider = {
-  async getTokens() {
-    return { accessToken: decodeJWT(process.env.DEV_TOKEN) };
-  },
-};
-Amplify.configure(outputs, { Auth: { tokenProvider } });
-const client = generateClient({ authMode });
+const client = configuredClient(outputsPath, authMode);
 const { Blog, Post, Comment, User, Profile, Customer, Inventory } = client.models;
 
 const errors = {};
