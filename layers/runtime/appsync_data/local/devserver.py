@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from appsync_data.config import IamAccess, Settings
 from appsync_data.generate.sdl import OIDC
@@ -51,6 +51,31 @@ from appsync_data.local.tokens import (
 from appsync_data.schema_file import load_schema
 from appsync_data.tables import table_layouts
 
+if TYPE_CHECKING:
+    from appsync_data.functions import FunctionApi
+
+
+@dataclass(frozen=True)
+class _TokenSources:
+    """Who issues the tokens the API accepts: the local pool and issuer, or the real ones given."""
+
+    user_pool_id: str
+    user_pool_client_id: str | None
+    oidc_issuer: str
+    oidc_client_id: str | None
+
+
+def _one_or_none(value: str | None) -> tuple[str, ...]:
+    return (value,) if value else ()
+
+
+def _use_local_aws_environment() -> None:
+    """DynamoDB here is local: never look for AWS keys or ask the EC2 metadata service."""
+    for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
+
+
 # Each write is journaled before its answer; snapshots only keep the journal short.
 SNAPSHOT_INTERVAL_SECONDS = 10.0
 
@@ -82,6 +107,7 @@ class DevServer:
         self.say = say
         self.state = LocalState.load(options.local_dir)
         self.schema = load_schema(options.schema_path)
+        self.tables = {name: name for name in self.schema.models}  # model -> its table, locally
         self.moto: MotoServer | None = None
         self.http: HttpServer | None = None
         self.snapshots: TableSnapshots | None = None
@@ -100,141 +126,197 @@ class DevServer:
             raise
 
     def _start(self) -> None:
-        from appsync_data.api import DataApi  # the Lambda's own code, imported only to serve
-        from appsync_data.generate.outputs import amplify_outputs
-        from appsync_data.generate.sdl import api_auth_modes, render_sdl
+        """Start-up, one named step a line, in the order it must happen."""
+        from appsync_data.generate.sdl import api_auth_modes
 
-        options, state = self.options, self.state
-        for name, value in (("AWS_ACCESS_KEY_ID", "local"), ("AWS_SECRET_ACCESS_KEY", "local")):
-            os.environ.setdefault(name, value)  # DynamoDB here is local; never look for AWS keys
-        os.environ.setdefault("AWS_EC2_METADATA_DISABLED", "true")
-        tables = {name: name for name in self.schema.models}
+        _use_local_aws_environment()
         # The custom operations' functions, imported first: a broken one stops the start here.
-        function_apis = import_functions(self.schema, options.schema_path)
+        function_apis = import_functions(self.schema, self.options.schema_path)
+        endpoint, client = self._start_dynamodb()
+        self._prepare_tables(client)
+        deferred = self._open_socket()  # before settings: the local OIDC issuer names the port
+        sources = self._token_sources()
+        settings = self._settings(sources, endpoint)
+        modes = api_auth_modes(self.schema)
+        deferred.app = app = self._app(settings, sources, modes, function_apis)
+        app.realtime = realtime = RealtimeServer(app.executor, app.authenticator)
+        self._write_outputs(app, sources, modes)
+        self._serve(realtime, modes)
 
-        endpoint = options.dynamodb_endpoint
+    def _start_dynamodb(self) -> tuple[str, Any]:
+        """moto's server on loopback, or the DynamoDB endpoint the user gave (checked)."""
+        endpoint = self.options.dynamodb_endpoint
         if endpoint is None:
             # moto checks no credentials: it listens on loopback whatever --host the API has.
-            self.moto = MotoServer("127.0.0.1", log_file=state.folder / "moto.log")
+            self.moto = MotoServer("127.0.0.1", log_file=self.state.folder / "moto.log")
             self.say(f"Starting moto's DynamoDB server on {self.moto.endpoint} ...")
             endpoint = self.moto.start()
         else:
             self.say(f"Using the DynamoDB at {endpoint}")
-        client = dynamodb_client(endpoint, state.region)
-        if options.dynamodb_endpoint is not None:
+        client = dynamodb_client(endpoint, self.state.region)
+        if self.options.dynamodb_endpoint is not None:
             check_reachable(client, endpoint)
+        return endpoint, client
+
+    def _prepare_tables(self, client: Any) -> None:
+        """One table per model; with moto, the saved items restored (or cleared by --reset)."""
+        options, tables = self.options, self.tables
         if options.reset and options.dynamodb_endpoint is not None:
             delete_tables(client, tables.values())
         layouts = table_layouts(self.schema)
         created = create_tables(client, {tables[m]: layout for m, layout in layouts.items()})
         self.say(f"Tables: {', '.join(tables.values())} (created: {', '.join(created) or 'none'})")
-        if self.moto is not None:
-            self.snapshots = TableSnapshots(client, tables.values(), state.data_folder)
-            if options.reset:
-                self.snapshots.clear()
-                self.say("--reset: starting with empty tables")
-            else:
-                restored, replayed = self.snapshots.restore()
-                self.say(
-                    f"Restored {restored} item(s) and {replayed} journaled write(s)"
-                    f" from {state.data_folder}"
-                )
+        if self.moto is None:
+            return
+        self.snapshots = TableSnapshots(client, tables.values(), self.state.data_folder)
+        if options.reset:
+            self.snapshots.clear()
+            self.say("--reset: starting with empty tables")
+        else:
+            restored, replayed = self.snapshots.restore()
+            self.say(
+                f"Restored {restored} item(s) and {replayed} journaled write(s)"
+                f" from {self.state.data_folder}"
+            )
 
-        self.tls = ensure_tls_files(state, options.host)
+    def _open_socket(self) -> DeferredApp:
+        """The TLS socket, bound now so that its port is known; the app is handed in later."""
+        self.tls = ensure_tls_files(self.state, self.options.host)
         deferred = DeferredApp()
-        self.http = HttpServer(options.host, options.port, deferred, tls=server_context(self.tls))
-        self.url = base_url(options.host, self.http.port)
-        oidc_issuer = options.oidc_issuer or local_oidc_issuer(options.host, self.http.port)
-        user_pool_id = options.user_pool_id or state.user_pool_id
-        user_pool_client_id = options.user_pool_client_id or (
-            None if options.user_pool_id else state.user_pool_client_id
+        self.http = HttpServer(
+            self.options.host, self.options.port, deferred, tls=server_context(self.tls)
         )
-        oidc_client_id = options.oidc_client_id or (
-            None if options.oidc_issuer else state.oidc_client_id
+        self.url = base_url(self.options.host, self.http.port)
+        return deferred
+
+    def _token_sources(self) -> _TokenSources:
+        """The local user pool and OIDC issuer of `.local/`, or the real ones the user gave."""
+        options, state = self.options, self.state
+        assert self.http is not None
+        return _TokenSources(
+            user_pool_id=options.user_pool_id or state.user_pool_id,
+            user_pool_client_id=options.user_pool_client_id
+            or (None if options.user_pool_id else state.user_pool_client_id),
+            oidc_issuer=options.oidc_issuer or local_oidc_issuer(options.host, self.http.port),
+            oidc_client_id=options.oidc_client_id
+            or (None if options.oidc_issuer else state.oidc_client_id),
         )
-        settings = Settings(
+
+    def _settings(self, sources: _TokenSources, endpoint: str) -> Settings:
+        """The Settings the in-process DataApi runs with, as the Lambda's environment gives them."""
+        options, state = self.options, self.state
+        return Settings(
             region=state.region,
-            user_pool_id=user_pool_id,
-            user_pool_client_ids=(user_pool_client_id,) if user_pool_client_id else (),
+            user_pool_id=sources.user_pool_id,
+            user_pool_client_ids=_one_or_none(sources.user_pool_client_id),
             identity_pool_id=state.identity_pool_id,
             auth_role_arn=state.auth_role_arn,
             unauth_role_arn=state.unauth_role_arn,
-            oidc_issuer=oidc_issuer,
-            oidc_client_ids=(oidc_client_id,) if oidc_client_id else (),
+            oidc_issuer=sources.oidc_issuer,
+            oidc_client_ids=_one_or_none(sources.oidc_client_id),
             iam_access=options.iam_access,
             iam_admin_roles=options.iam_admin_roles,
-            tables=tables,
+            tables=self.tables,
             dynamodb_endpoint=endpoint,
             next_token_secret=state.next_token_secret,
         )
-        sdl = render_sdl(self.schema)
-        default_mode, additional_modes = api_auth_modes(self.schema)
-        user_pool_verifier = JwtVerifier(
-            issuer=settings.user_pool_issuer or "",
+
+    def _authenticator(
+        self, settings: Settings, sources: _TokenSources, api_modes: tuple[str, ...]
+    ) -> Authenticator:
+        """The JWT checks of both token kinds (local keys, or the real issuers' JWKS)."""
+        options, state = self.options, self.state
+        user_pool_issuer = settings.user_pool_issuer or ""
+        user_pool = JwtVerifier(
+            issuer=user_pool_issuer,
             keys=(
-                RemoteJwks.for_cognito(settings.user_pool_issuer or "")
+                RemoteJwks.for_cognito(user_pool_issuer)
                 if options.user_pool_id
                 else LocalKeys.of(state.user_pool_key)
             ),
             client_ids=settings.user_pool_client_ids,
             cognito=True,
         )
-        oidc_verifier = JwtVerifier(
-            issuer=oidc_issuer,
+        oidc = JwtVerifier(
+            issuer=sources.oidc_issuer,
             keys=(
-                RemoteJwks.discover(oidc_issuer)
+                RemoteJwks.discover(sources.oidc_issuer)
                 if options.oidc_issuer
                 else LocalKeys.of(state.oidc_key)
             ),
             client_ids=settings.oidc_client_ids,
             cognito=False,
         )
+        return Authenticator(
+            modes=frozenset(api_modes), state=state, user_pool=user_pool, oidc=oidc
+        )
+
+    def _app(
+        self,
+        settings: Settings,
+        sources: _TokenSources,
+        modes: tuple[str, tuple[str, ...]],
+        function_apis: list[FunctionApi],
+    ) -> LocalAppSync:
+        """The GraphQL executor over the Lambda's own handlers, behind the auth checks."""
+        from appsync_data.api import DataApi  # the Lambda's own code, imported only to serve
+        from appsync_data.generate.sdl import render_sdl
+
+        options, state = self.options, self.state
+        default_mode, additional_modes = modes
         data_api = DataApi(self.schema, settings)
         functions = configure_functions(function_apis, settings)
         if self.snapshots is not None:
             for client in (data_api.connection.client, *functions.clients):
                 self.snapshots.journal.attach(client)  # on disk before the answer
+        local_user_pool, local_oidc = options.user_pool_id is None, options.oidc_issuer is None
         app = LocalAppSync(
             executor=GraphQLExecutor(
-                build_executable_schema(sdl, default_mode),
+                build_executable_schema(render_sdl(self.schema), default_mode),
                 data_api.handle,
                 options.limits,
                 functions.handlers,
                 batched_fields=relationship_fields(self.schema),
                 max_batch_size=options.max_batch_size,
             ),
-            authenticator=Authenticator(
-                modes=frozenset((default_mode, *additional_modes)),
-                state=state,
-                user_pool=user_pool_verifier,
-                oidc=oidc_verifier,
-            ),
-            user_pool_id=user_pool_id,
-            user_pool_jwks=None if options.user_pool_id else jwks_document(state.user_pool_key),
-            oidc_issuer=None if options.oidc_issuer else oidc_issuer,
-            oidc_jwks=None if options.oidc_issuer else jwks_document(state.oidc_key),
+            authenticator=self._authenticator(settings, sources, (default_mode, *additional_modes)),
+            user_pool_id=sources.user_pool_id,
+            user_pool_jwks=jwks_document(state.user_pool_key) if local_user_pool else None,
+            oidc_issuer=sources.oidc_issuer if local_oidc else None,
+            oidc_jwks=jwks_document(state.oidc_key) if local_oidc else None,
             on_mutation=self._dirty.set,
         )
-        app.realtime = RealtimeServer(app.executor, app.authenticator)
-        deferred.app = app
+        return app
 
+    def _write_outputs(
+        self, app: LocalAppSync, sources: _TokenSources, modes: tuple[str, tuple[str, ...]]
+    ) -> None:
+        """amplify_outputs.json for this endpoint, the console built from it, and the server file
+        the token commands read."""
+        from appsync_data.generate.outputs import amplify_outputs
+
+        state = self.state
         outputs = amplify_outputs(
             self.schema,
             url=f"{self.url}/graphql",
             region=state.region,
-            user_pool_id=user_pool_id,
-            user_pool_client_id=user_pool_client_id,
+            user_pool_id=sources.user_pool_id,
+            user_pool_client_id=sources.user_pool_client_id,
             identity_pool_id=state.identity_pool_id,
-            oidc_issuer=oidc_issuer,
+            oidc_issuer=sources.oidc_issuer,
         )
-        app.console = self._console(outputs, (default_mode, *additional_modes), oidc_issuer)
-        options.outputs_path.parent.mkdir(parents=True, exist_ok=True)
-        options.outputs_path.write_text(json.dumps(outputs, indent=2) + "\n")
-        ServerInfo(url=self.url, oidc_issuer=oidc_issuer).save(state)
+        app.console = self._console(outputs, (modes[0], *modes[1]), sources.oidc_issuer)
+        self.options.outputs_path.parent.mkdir(parents=True, exist_ok=True)
+        self.options.outputs_path.write_text(json.dumps(outputs, indent=2) + "\n")
+        ServerInfo(url=self.url, oidc_issuer=sources.oidc_issuer).save(state)
+
+    def _serve(self, realtime: RealtimeServer, modes: tuple[str, tuple[str, ...]]) -> None:
+        """Accept requests (HTTPS and WSS on the one port) and say how to use them."""
+        assert self.http is not None
         self.http.start()
         assert self.http.loop is not None
-        app.realtime.attach(self.http.loop)
-        self._banner(default_mode, additional_modes)
+        realtime.attach(self.http.loop)
+        self._banner(*modes)
 
     def _console(
         self, outputs: dict[str, Any], api_modes: tuple[str, ...], oidc_issuer: str
