@@ -244,6 +244,27 @@ def npm_ready() -> None:
     )
 
 
+def _node() -> str:
+    return shutil.which("node") or "node"
+
+
+def _node_env(
+    token: str | None, credentials: dict[str, Any] | None, extra: dict[str, str]
+) -> dict[str, str]:
+    """The environment of a client script: the test CA trusted, the dev token and credentials
+    as the scripts read them (DEV_TOKEN, DEV_CREDENTIALS), nothing else of ours."""
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "NODE_EXTRA_CA_CERTS": str(TEST_CA.ca_cert),
+    }
+    if token is not None:
+        env["DEV_TOKEN"] = token
+    if credentials is not None:
+        env["DEV_CREDENTIALS"] = json.dumps(credentials)
+    return env | extra
+
+
 def run_amplify_client(
     outputs: Path,
     auth_mode: str,
@@ -257,19 +278,9 @@ def run_amplify_client(
 ) -> dict[str, Any]:
     """Run tests/e2e/js/client.mjs (or `script`, same arguments): the real aws-amplify client.
     Returns what it printed."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", "/tmp"),
-        "NODE_EXTRA_CA_CERTS": str(TEST_CA.ca_cert),
-    }
-    if token is not None:
-        env["DEV_TOKEN"] = token
-    if credentials is not None:
-        env["DEV_CREDENTIALS"] = json.dumps(credentials)
-    env.update(extra_env or {})
-    node = shutil.which("node") or "node"
+    env = _node_env(token, credentials, extra_env or {})
     done = subprocess.run(
-        [node, script, str(outputs), auth_mode, scenario],
+        [_node(), script, str(outputs), auth_mode, scenario],
         cwd=JS_DIR,
         env=env,
         capture_output=True,
@@ -296,22 +307,11 @@ class AmplifyProcess:
         credentials: dict[str, Any] | None = None,
         filter_: dict[str, Any] | None = None,
     ) -> None:
-        env = {
-            "PATH": os.environ.get("PATH", ""),
-            "HOME": os.environ.get("HOME", "/tmp"),
-            "NODE_EXTRA_CA_CERTS": str(TEST_CA.ca_cert),
-        }
-        if token is not None:
-            env["DEV_TOKEN"] = token
-        if credentials is not None:
-            env["DEV_CREDENTIALS"] = json.dumps(credentials)
-        if filter_ is not None:
-            env["DEV_FILTER"] = json.dumps(filter_)
-        node = shutil.which("node") or "node"
+        extra_env = {} if filter_ is None else {"DEV_FILTER": json.dumps(filter_)}
         self.process = subprocess.Popen(
-            [node, "client.mjs", str(outputs), auth_mode, scenario],
+            [_node(), "client.mjs", str(outputs), auth_mode, scenario],
             cwd=JS_DIR,
-            env=env,
+            env=_node_env(token, credentials, extra_env),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

@@ -7,27 +7,16 @@ from __future__ import annotations
 
 import json
 import queue
-import shutil
 import subprocess
 import threading
-from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import pytest
-from e2e_helpers import JS_DIR, TEST_CA, DevServerProcess, npm_ready
+from browser_helpers import BROWSER_TEST, CREATE, headless_chromium
+from e2e_helpers import JS_DIR, DevServerProcess, npm_ready
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CERTUTIL = shutil.which("certutil")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None or CERTUTIL is None,
-        reason="needs Debian's chromium and libnss3-tools (make browser-deps installs them)",
-    ),
-]
-CREATE = "mutation C($c: String) { createTodo(input: {content: $c}) { id } }"
+pytestmark = BROWSER_TEST
 
 
 def _bundle(folder: Path) -> Path:
@@ -48,19 +37,6 @@ def _bundle(folder: Path) -> Path:
         timeout=120,
     )
     return out
-
-
-def _trust_ca(home: Path) -> None:
-    """What the README's one-time browser step does, in a throw-away HOME."""
-    nssdb = home / ".pki" / "nssdb"
-    nssdb.mkdir(parents=True)
-    assert CERTUTIL is not None
-    subprocess.run([CERTUTIL, "-d", f"sql:{nssdb}", "-N", "--empty-password"], check=True)
-    subprocess.run(
-        [CERTUTIL, "-d", f"sql:{nssdb}", "-A", "-t", "C,,", "-n", "appsync-data-local", "-i",
-         str(TEST_CA.ca_cert)],
-        check=True,
-    )  # fmt: skip
 
 
 class _PageServer:
@@ -109,15 +85,8 @@ class _PageServer:
         return self.reports.get(timeout=timeout)
 
 
-@pytest.fixture
-def chromium_home(tmp_path: Path) -> Iterator[Path]:
-    home = tmp_path / "home"
-    _trust_ca(home)
-    yield home
-
-
 def test_browser_observe_query_sees_a_live_create(
-    userpool_server: DevServerProcess, tmp_path: Path, chromium_home: Path
+    userpool_server: DevServerProcess, tmp_path: Path
 ) -> None:
     server = userpool_server
     bundle = _bundle(tmp_path)
@@ -128,35 +97,16 @@ def test_browser_observe_query_sees_a_live_create(
         + json.dumps(dev).replace("</", "<\\/")
         + ';</script><script src="/bundle.js"></script></body></html>'
     )
-    with _PageServer(html, bundle) as page:
-        assert CHROMIUM is not None
-        browser = subprocess.Popen(
-            [
-                CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu",
-                "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}",
-                "--remote-debugging-port=0", page.url,
-            ],
-            env={"HOME": str(chromium_home), "PATH": "/usr/bin:/bin"},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        try:
-            seen: list[dict[str, Any]] = []
-            while (report := page.next()) != {"ready": True}:
-                assert "error" not in report, report
-                seen.append(report)
-            content = "seen live in a browser"
-            response = server.post(CREATE, {"c": content}, token=server.token("bob"))
-            assert response.status_code == 200 and "errors" not in response.json()
-            while True:
-                report = page.next()
-                assert "error" not in report, report
-                if content in report.get("snapshot", []):
-                    break
-        finally:
-            browser.terminate()
-            try:
-                browser.wait(10)
-            except subprocess.TimeoutExpired:
-                browser.kill()
-                browser.wait(10)
+    with _PageServer(html, bundle) as page, headless_chromium(tmp_path, page.url):
+        seen: list[dict[str, Any]] = []
+        while (report := page.next()) != {"ready": True}:
+            assert "error" not in report, report
+            seen.append(report)
+        content = "seen live in a browser"
+        response = server.post(CREATE, {"c": content}, token=server.token("bob"))
+        assert response.status_code == 200 and "errors" not in response.json()
+        while True:
+            report = page.next()
+            assert "error" not in report, report
+            if content in report.get("snapshot", []):
+                break

@@ -18,19 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_helpers import BROWSER_TEST, CREATE, headless_chromium
 from e2e_helpers import REPO, SEED_SCHEMA, DevServerProcess, write_variant_schema
-from test_browser import CERTUTIL, CHROMIUM, _trust_ca
 from websockets.sync.client import ClientConnection, connect
 
 CONSOLE = REPO / "console"
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None or CERTUTIL is None,
-        reason="needs Debian's chromium and libnss3-tools (make browser-deps installs them)",
-    ),
-]
-CREATE = "mutation C($c: String) { createTodo(input: {content: $c}) { id } }"
+pytestmark = BROWSER_TEST
 
 
 def console_built() -> None:
@@ -118,20 +111,7 @@ def console_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServ
 
 @pytest.fixture
 def page(tmp_path: Path) -> Iterator[Page]:
-    home = tmp_path / "home"
-    _trust_ca(home)
-    profile = tmp_path / "profile"
-    assert CHROMIUM is not None
-    browser = subprocess.Popen(
-        [
-            CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-            f"--user-data-dir={profile}", "--remote-debugging-port=0", "about:blank",
-        ],
-        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
+    with headless_chromium(tmp_path, "about:blank") as profile:
         active_port = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not active_port.exists() or not active_port.read_text().strip():
@@ -143,13 +123,6 @@ def page(tmp_path: Path) -> Iterator[Page]:
         tab = next(t for t in targets if t["type"] == "page")
         with connect(tab["webSocketDebuggerUrl"], max_size=None) as socket:
             yield Page(socket)
-    finally:
-        browser.terminate()
-        try:
-            browser.wait(10)
-        except subprocess.TimeoutExpired:
-            browser.kill()
-            browser.wait(10)
 
 
 # The result pane's whole text (CodeMirror draws only the lines in view).

@@ -8,7 +8,7 @@ beginsWith attributeExists attributeType size (itself with ne eq le lt ge gt bet
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from pynamodb.attributes import Attribute
@@ -17,22 +17,14 @@ from pynamodb.expressions.operand import Path
 
 from appsync_data.errors import InvalidArguments
 from appsync_data.json_values import parse_json_text, to_attribute_value
-from appsync_data.scalars import ATTRIBUTE_TYPES, COMPARISONS, NUMBER_OPS, SCALARS
+from appsync_data.scalars import ATTRIBUTE_TYPES, COMPARISON_OPERATORS, NUMBER_OPS, SCALARS
 from appsync_data.schema import Field
 
 MAX_DEPTH = 16  # and/or/not nesting; deeper inputs are refused rather than recursed into
 MAX_OPERATORS = 300  # DynamoDB's limit of operators in one expression; more is refused up front
 
-# How each comparison of the filter inputs (appsync_data.scalars.COMPARISONS) is built.
-_COMPARISON_BUILDERS: dict[str, Callable[[Any, Any], Condition]] = {
-    "eq": lambda path, v: path == v,
-    "ne": lambda path, v: path != v,
-    "le": lambda path, v: path <= v,
-    "lt": lambda path, v: path < v,
-    "ge": lambda path, v: path >= v,
-    "gt": lambda path, v: path > v,
-}
-_COMPARISONS = {op: _COMPARISON_BUILDERS[op] for op in COMPARISONS}
+# A PynamoDB path compared with a value is that comparison's Condition.
+_COMPARISONS = COMPARISON_OPERATORS
 _SIZE_OPERATORS = frozenset(NUMBER_OPS)  # ModelSizeInput's operators
 
 

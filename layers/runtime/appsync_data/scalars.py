@@ -12,6 +12,7 @@ Pure data; imports nothing of the package.
 from __future__ import annotations
 
 import json
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -97,7 +98,17 @@ APPSYNC_SCALARS: tuple[str, ...] = appsync_scalars()
 
 # --- filter operators ---------------------------------------------------------------------------
 
-COMPARISONS = ("ne", "eq", "le", "lt", "ge", "gt")
+# What each comparison means, as Python's operator: applied to values (subscription filters) or to
+# PynamoDB attribute paths (condition expressions), in the SDL's order.
+COMPARISON_OPERATORS: dict[str, Callable[[Any, Any], Any]] = {
+    "ne": operator.ne,
+    "eq": operator.eq,
+    "le": operator.le,
+    "lt": operator.lt,
+    "ge": operator.ge,
+    "gt": operator.gt,
+}
+COMPARISONS = tuple(COMPARISON_OPERATORS)
 _STRING_OPS = (*COMPARISONS, "contains", "notContains", "between", "beginsWith")
 NUMBER_OPS = (*COMPARISONS, "between")
 # Operators of each scalar filter input (Amplify's *_CONDITIONS), in the SDL's order.

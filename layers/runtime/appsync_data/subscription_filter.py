@@ -14,8 +14,10 @@ with the meaning AppSync's enhanced subscription filters give them:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from appsync_data.scalars import COMPARISON_OPERATORS
 
 MAX_FILTER_DEPTH = 10  # nested and/or/not levels (AppSync: 5 levels of filter groups)
 MAX_FILTER_CONDITIONS = 100  # leaf conditions in one filter
@@ -25,14 +27,7 @@ class FilterError(ValueError):
     """A filter this module cannot evaluate: refused at subscribe time, with this message."""
 
 
-_COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": lambda a, b: a == b,
-    "ne": lambda a, b: a != b,
-    "le": lambda a, b: a <= b,
-    "lt": lambda a, b: a < b,
-    "ge": lambda a, b: a >= b,
-    "gt": lambda a, b: a > b,
-}
+_COMPARISONS = COMPARISON_OPERATORS
 _ABSENT_MATCHES = frozenset({"ne", "notContains", "notIn"})
 OPERATORS = frozenset(
     {*_COMPARISONS, "contains", "notContains", "between", "beginsWith", "in", "notIn"}
