@@ -7,7 +7,8 @@ index and its query (`postsByCategoryAndRating`, `listPostByCategoryAndRating`),
 arguments and their condition inputs. The resolver routes by them, the SDL and the template
 declare them, the store labels its pages with them, the schema checks them for clashes.
 
-Functions take names (strings), not schema objects, so that schema.py can use them too.
+Functions take names (strings), not schema objects, so that schema.py can use them too: this
+module imports nothing of the package.
 """
 
 from __future__ import annotations
@@ -15,10 +16,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Literal
+from typing import Literal, Protocol
 
-if TYPE_CHECKING:
-    from appsync_data.schema import Model, Operation
+# Amplify's operation names: a model's fields run get/list/create/update/delete, subscriptions
+# "listen"; "custom" is running a custom query or mutation (`a.query()` / `a.mutation()`): only the
+# rules of such an operation grant it, and they grant nothing else. (schema.py re-exports it.)
+Operation = Literal[
+    "create", "update", "delete", "get", "list", "listen", "sync", "search", "custom"
+]
+
+
+class NamedModel(Protocol):
+    """What the names need of a model (`schema.Model` is one)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def plural_name(self) -> str: ...
+
 
 RootType = Literal["Query", "Mutation", "Subscription"]
 # The operations a model's Query and Mutation fields run, in Amplify's field order.
@@ -91,7 +107,7 @@ def _names(model: str, plural: str) -> ApiNames:
     return ApiNames(model, plural)
 
 
-def api_names(model: Model) -> ApiNames:
+def api_names(model: NamedModel) -> ApiNames:
     """The API names of `model`."""
     return _names(model.name, model.plural_name)
 

@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
+from appsync_data.naming import Operation as Operation  # re-exported: the rules' vocabulary
 from appsync_data.naming import (
     default_index_name,
     default_index_query_field,
@@ -35,11 +36,6 @@ from appsync_data.naming import (
 from appsync_data.scalars import SCALARS, scalar_of_builder
 
 Provider = Literal["userPools", "identityPool", "oidc"]
-# "custom" is running a custom query or mutation (`a.query()` / `a.mutation()`): only the rules of
-# such an operation grant it, and they grant nothing else.
-Operation = Literal[
-    "create", "update", "delete", "get", "list", "listen", "sync", "search", "custom"
-]
 RuleOperation = Literal[
     "create", "update", "delete", "read", "get", "list", "listen", "sync", "search", "custom"
 ]
