@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, get_args
+from typing import Any, Literal, TypeVar, get_args
 
 from appsync_data.naming import Operation as Operation  # re-exported: the rules' vocabulary
 from appsync_data.naming import (
@@ -148,17 +148,22 @@ class Allow:
 
 
 RulesCallback = Callable[[Allow], Sequence[AuthRule]]
+_T = TypeVar("_T")
+
+
+def _returned(answer: Any, kind: type[_T], refusal: str) -> tuple[_T, ...]:
+    """A callback's answer (one `kind`, or a sequence of them, as Amplify allows) as a tuple;
+    SchemaError `refusal, got X` for anything else in it."""
+    values = (answer,) if isinstance(answer, kind) else tuple(answer)
+    for value in values:
+        if not isinstance(value, kind):
+            raise SchemaError(f"{refusal}, got {value!r}")
+    return values
 
 
 def _collect_rules(callback: RulesCallback, where: str) -> tuple[AuthRule, ...]:
-    rules = callback(Allow())
-    if isinstance(rules, AuthRule):
-        rules = [rules]
-    rules = tuple(rules)
-    for rule in rules:
-        if not isinstance(rule, AuthRule):
-            raise SchemaError(f"{where}: authorization must return allow.* rules, got {rule!r}")
-    return rules
+    refusal = f"{where}: authorization must return allow.* rules"
+    return _returned(callback(Allow()), AuthRule, refusal)
 
 
 # --- relationships and secondary indexes -------------------------------------------------------
@@ -412,13 +417,8 @@ class ModelBuilder:
         return replace(self, identifier_fields=names)
 
     def secondary_indexes(self, callback: IndexesCallback) -> ModelBuilder:
-        indexes = callback(index)
-        if isinstance(indexes, SecondaryIndex):
-            indexes = [indexes]
-        indexes = tuple(indexes)
-        for spec in indexes:
-            if not isinstance(spec, SecondaryIndex):
-                raise SchemaError(f"secondary_indexes must return index(...) entries, got {spec!r}")
+        refusal = "secondary_indexes must return index(...) entries"
+        indexes = _returned(callback(index), SecondaryIndex, refusal)
         return replace(self, index_specs=indexes)
 
     secondaryIndexes = secondary_indexes  # noqa: N815 - Amplify's name
