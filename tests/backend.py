@@ -6,12 +6,15 @@ Shared by the integration and security suites: ``from backend import Backend, ma
 
 from __future__ import annotations
 
+import contextlib
+import io
 import itertools
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from appsync_data.api import DataApi
+from appsync_data.api import DataApi, logger
 from appsync_data.config import Settings
 from appsync_data.events import LambdaContextStub, resolver_event
 from appsync_data.schema import Schema
@@ -111,3 +114,16 @@ def make_backend(schema: Schema, settings: Settings = SETTINGS) -> Backend:
         return api.handle(event, lambda_context())  # type: ignore[arg-type]
 
     return Backend(api=api, call=call)
+
+
+@contextlib.contextmanager
+def captured_logs() -> Iterator[io.StringIO]:
+    """Everything the data Lambda's Powertools logger writes meanwhile, formatted as on Lambda."""
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(logger.registered_formatter)
+    logger.addHandler(handler)
+    try:
+        yield buffer
+    finally:
+        logger.removeHandler(handler)

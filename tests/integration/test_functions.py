@@ -5,9 +5,7 @@ Lambda's do, and the calls are logged, counted and traced like the data Lambda's
 from __future__ import annotations
 
 import contextlib
-import io
 import json
-import logging
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from appsync_data.schema import Schema
 from appsync_data.schema_file import load_schema
 from appsync_data.store import key_schema
 from appsync_data.tables import table_layout
-from backend import SETTINGS
+from backend import SETTINGS, captured_logs
 from identities import CALLER_NAMES, EXPECTED_ALLOWED, identity, user_pool_identity
 
 CUSTOM_RESOURCE = Path(__file__).parents[1] / "deploy" / "custom_operations_resource.py"
@@ -261,18 +259,6 @@ def test_a_data_error_reaches_the_client_with_its_type(stats: Stats) -> None:
     stats.echo_result = refuse
     response = stats.call("Query", "echo", {"message": "hi"})
     assert response == {"error": {"type": "OutOfStock", "message": "no more echoes today"}}
-
-
-@contextlib.contextmanager
-def captured_logs() -> Iterator[io.StringIO]:
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(api_module.logger.registered_formatter)
-    api_module.logger.addHandler(handler)
-    try:
-        yield buffer
-    finally:
-        api_module.logger.removeHandler(handler)
 
 
 def test_any_other_exception_is_an_internal_failure_without_its_stack(stats: Stats) -> None:

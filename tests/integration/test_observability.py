@@ -5,13 +5,12 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from appsync_data import api
-from backend import Backend
+from backend import Backend, captured_logs
 from identities import identity
 
 SECRET_CLAIM = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LXBheWxvYWQ.c2lnbmF0dXJlLW5vdC1mb3ItbG9ncw"
@@ -24,12 +23,8 @@ def json_lines(text: str) -> list[dict[str, Any]]:
 @pytest.fixture
 def log_output() -> Iterator[io.StringIO]:
     """Everything the Powertools logger writes during the test, formatted as on Lambda."""
-    buffer = io.StringIO()
-    handler = logging.StreamHandler(buffer)
-    handler.setFormatter(api.logger.registered_formatter)
-    api.logger.addHandler(handler)
-    yield buffer
-    api.logger.removeHandler(handler)
+    with captured_logs() as buffer:
+        yield buffer
 
 
 def test_logs_say_who_did_what_and_the_decision(todo: Backend, log_output: io.StringIO) -> None:
