@@ -106,6 +106,12 @@ def test_custom_identifier_crud(amplify: dict[str, Any]) -> None:
     assert results["deleteCustomer"]["customerId"] == "c-x"
     assert results["getDeletedCustomer"] is None
     assert results["listCustomers"] == ["c-01"]
+    # With sortDirection the reference call is refused as Amplify's listCustomers resolver does.
+    (refusal,) = results["listCustomersSorted"]
+    assert refusal["errorType"] == "InvalidArgumentsError"
+    assert refusal["message"] == (
+        "sortDirection is not supported for List operations without a Sort key defined."
+    )
 
 
 def test_composite_identifier_crud_and_sort_key_conditions(amplify: dict[str, Any]) -> None:

@@ -120,8 +120,11 @@ results.getDeletedCustomer = (
   await call('getDeletedCustomer', Customer.get({ customerId: 'c-x' }))
 ).data;
 results.listCustomers = (
-  await call('listCustomers', Customer.list({ customerId: 'c-01', sortDirection: 'ASC' }))
+  await call('listCustomers', Customer.list({ customerId: 'c-01' }))
 ).data?.map((c) => c.customerId);
+// The reference call adds sortDirection; Amplify's resolver refuses it (no sort key), as we do.
+const sorted = await Customer.list({ customerId: 'c-01', sortDirection: 'ASC' });
+results.listCustomersSorted = JSON.parse(JSON.stringify(sorted.errors ?? []));
 
 // --- composite identifier CRUD ---------------------------------------------------------------------
 await inBatches(12, (i) =>
