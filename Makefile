@@ -20,12 +20,13 @@ ENV ?= default
 # sam build runs the python3.13 it finds on PATH: put the chosen interpreter's bin first.
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: console console-if-npm help venv test lint typecheck unit dev generate validate build deploy bench clean refresh-reference browser-deps
+.PHONY: console console-if-npm help venv test test-quick lint typecheck unit dev generate validate build deploy bench clean refresh-reference browser-deps
 
 help:
 	@echo "make dev        run the local AppSync-compatible API (https://127.0.0.1:20002/graphql)"
 	@echo "make console    build the browser console at the server's root (npm ci + esbuild, once)"
 	@echo "make test       lint, type-check and run every test"
+	@echo "make test-quick lint, type-check and run the tests not marked slow"
 	@echo "make generate   write schema.graphql and template.yaml from functions/data/resource.py"
 	@echo "make validate   sam validate --lint (offline)"
 	@echo "make build      sam build (python3.13, arm64)"
@@ -75,6 +76,10 @@ browser-deps:
 	    --no-install-recommends chromium libnss3-tools; }
 
 test: lint typecheck unit
+
+# The quick run: lint, types and every test not marked slow (no sam build, npm installs or browser).
+test-quick: lint typecheck
+	$(BIN)/pytest -m "not slow"
 
 # --- performance (README "Performance"): builds the Lambda once, then measures it against floors --
 bench: $(STAMP)
