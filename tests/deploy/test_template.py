@@ -68,6 +68,52 @@ def test_second_model_template_transforms_and_lints(tmp_path: Path) -> None:
     _check_per_model_parts(schema, transformed)
 
 
+MODELING_RESOURCE = ROOT / "tests" / "deploy" / "modeling_resource.py"
+CUSTOM_RESOURCE = ROOT / "tests" / "deploy" / "custom_operations_resource.py"
+
+
+@pytest.mark.parametrize(
+    "resource", [MODELING_RESOURCE, CUSTOM_RESOURCE], ids=["modeling", "custom"]
+)
+def test_reference_schema_templates_transform_lint_and_match(
+    resource: Path, tmp_path: Path
+) -> None:
+    """The modeling schema (keys, GSIs, relationship fields) and the custom-operations schema
+    (one Lambda per function): valid CloudFormation once transformed, every part as declared."""
+    schema = load_schema(resource)
+    text = render_template(schema)
+    transformed = sam_transform(text)
+    assert lint_errors(transformed, tmp_path) == []
+    _check_per_model_parts(schema, transformed)
+    from cfnlint.api import lint  # what `sam validate --lint` runs on the source
+
+    assert [f"{m.rule.id} {m.message}" for m in lint(text, regions=["us-east-1"])] == []
+
+
+def test_modeling_template_grants_relationship_fields_by_the_related_models_rules() -> None:
+    schema = load_schema(MODELING_RESOURCE)
+    grants = identity_pool_grants(schema)
+    admitting = {m.name for m in schema.models.values() if "identityPool" in m.providers()}
+    assert admitting  # the reference schema has one (Comment, read only)
+    for parent, field, related in relationship_fields(schema):
+        whole = (parent.name, "*") in grants
+        assert whole or ((parent.name, field) in grants) == (related.name in admitting)
+    # Mutations the identityPool rule does not admit are not granted.
+    for model in schema.models.values():
+        for field, op in mutation_fields(model).items():
+            rules = [r for r in model.rules if r.provider == "identityPool"]
+            assert (("Mutation", field) in grants) == any(r.grants(op) for r in rules)
+
+
+def test_custom_operations_template_grants_identity_pool_only_where_a_rule_admits_it() -> None:
+    schema = load_schema(CUSTOM_RESOURCE)
+    grants = identity_pool_grants(schema)
+    for op in schema.operations.values():
+        assert ((op.operation_type, op.name) in grants) == ("identityPool" in op.providers())
+    assert any(op.providers() == ("userPools",) for op in schema.operations.values())
+    assert any("identityPool" in op.providers() for op in schema.operations.values())
+
+
 def test_seed_per_model_parts_match_schema() -> None:
     schema = load_schema(APP_RESOURCE)
     _check_per_model_parts(schema, sam_transform((ROOT / "template.yaml").read_text()))
