@@ -13,6 +13,9 @@ import { util, extensions } from '@aws-appsync/utils';
 export const MAX_GROUPS = 10;
 export const MAX_CONDITIONS = 5;
 export const MAX_LIST_VALUES = 5;
+// and/or inside and/or: as deep as a filter built by hand needs, and a bound on the work.
+export const MAX_NESTING = 3;
+const NESTING_LEVELS = [1, 2, 3, 4]; // MAX_NESTING + 1 passes: the last one only refuses
 const OPERATORS = [
   'eq',
   'ne',
@@ -45,21 +48,21 @@ function conditionsOf(field, operators) {
   const conditions = [];
   for (const operator of Object.keys(operators)) {
     const value = operators[operator];
-    if (value === null || value === undefined) {
-      continue; // an operator the client left unset is no condition
-    }
-    if (!OPERATORS.includes(operator)) {
-      refuse(`unsupported operator '${operator}' on '${field}'`);
-    }
-    if (operator === 'between' && (!Array.isArray(value) || value.length !== 2)) {
-      refuse(`'between' on '${field}' takes two values`);
-    }
-    if (operator === 'in' || operator === 'notIn') {
-      if (!Array.isArray(value) || value.length === 0 || value.length > MAX_LIST_VALUES) {
-        refuse(`'${operator}' on '${field}' takes 1 to ${MAX_LIST_VALUES} values`);
+    // An operator the client left unset (null) is no condition.
+    if (value !== null && value !== undefined) {
+      if (!OPERATORS.includes(operator)) {
+        refuse(`unsupported operator '${operator}' on '${field}'`);
       }
+      if (operator === 'between' && (!Array.isArray(value) || value.length !== 2)) {
+        refuse(`'between' on '${field}' takes two values`);
+      }
+      if (operator === 'in' || operator === 'notIn') {
+        if (!Array.isArray(value) || value.length === 0 || value.length > MAX_LIST_VALUES) {
+          refuse(`'${operator}' on '${field}' takes 1 to ${MAX_LIST_VALUES} values`);
+        }
+      }
+      conditions.push({ fieldName: field, operator, value });
     }
-    conditions.push({ fieldName: field, operator, value });
   }
   return conditions;
 }
@@ -82,54 +85,80 @@ function product(left, right) {
   return groups;
 }
 
-// One filter object -> its alternatives (a list of groups of conditions). `nested` converts the
-// filters inside its and/or: APPSYNC_JS has no recursion, so each nesting level is its own
-// function below and the last one takes no and/or.
-function groupsOf(filter, nested) {
-  if (!isObject(filter)) {
-    refuse('a filter is an object of fields and and/or lists');
+function isSet(value) {
+  return value !== null && value !== undefined;
+}
+
+// The filter objects of the tree, level by level (level 0: the argument itself), each node
+// knowing its and/or children. APPSYNC_JS has no recursion: the tree is walked a level at a time.
+function levelsOf(filter) {
+  const levels = [[{ filter, children: {} }]];
+  for (const depth of NESTING_LEVELS) {
+    const next = [];
+    for (const node of levels[levels.length - 1]) {
+      if (!isObject(node.filter)) {
+        refuse('a filter is an object of fields and and/or lists');
+      }
+      for (const key of ['and', 'or']) {
+        const parts = node.filter[key];
+        if (isSet(parts)) {
+          if (!Array.isArray(parts)) {
+            refuse(`'${key}' takes a list of filters`);
+          }
+          if (depth > MAX_NESTING && parts.length > 0) {
+            refuse(`and/or nest deeper than ${MAX_NESTING} levels`);
+          }
+          node.children[key] = parts.map((part) => {
+            const child = { filter: part, children: {} };
+            next.push(child);
+            return child;
+          });
+        }
+      }
+    }
+    levels.push(next);
   }
+  return levels;
+}
+
+// One filter object -> its alternatives (a list of groups of conditions), its and/or children's
+// alternatives being known already.
+function groupsOfNode(node) {
   let groups = [[]];
-  for (const key of Object.keys(filter)) {
-    const value = filter[key];
-    if (value === null || value === undefined) {
-      continue;
-    }
-    let alternatives = [];
-    if (key === 'and' || key === 'or') {
-      if (nested === null) {
-        refuse(`and/or nest deeper than ${NESTING.length} levels`);
-      }
-      if (!Array.isArray(value)) {
-        refuse(`'${key}' takes a list of filters`);
-      }
-      const parts = value.map((part) => nested(part));
+  for (const key of Object.keys(node.filter)) {
+    const value = node.filter[key];
+    if (isSet(value)) {
+      let alternatives = [];
       if (key === 'and') {
-        alternatives = parts.reduce((all, part) => product(all, part), [[]]);
-      } else if (parts.length === 0) {
-        alternatives = [[]]; // an empty or is no condition, as in the local server
+        alternatives = node.children.and.reduce((all, child) => product(all, child.groups), [[]]);
+      } else if (key === 'or') {
+        const children = node.children.or;
+        alternatives =
+          children.length === 0
+            ? [[]] // an empty or is no condition, as in the local server
+            : children.reduce((all, child) => all.concat(child.groups), []);
       } else {
-        alternatives = parts.reduce((all, part) => all.concat(part), []);
+        alternatives = [conditionsOf(key, value)];
       }
-    } else {
-      alternatives = [conditionsOf(key, value)];
+      groups = product(groups, alternatives);
     }
-    groups = product(groups, alternatives);
   }
   return groups;
 }
 
-const level3 = (filter) => groupsOf(filter, null);
-const level2 = (filter) => groupsOf(filter, level3);
-const level1 = (filter) => groupsOf(filter, level2);
-const NESTING = [level1, level2, level3];
-
 // The enhanced filter for a GraphQL filter argument; null when it lets every item through.
 export function subscriptionFilter(filter) {
-  if (filter === null || filter === undefined) {
+  if (!isSet(filter)) {
     return null;
   }
-  const groups = groupsOf(filter, level1);
+  const levels = levelsOf(filter);
+  // Deepest level first, so each node's children have their groups when it is converted.
+  for (const level of levels.slice().reverse()) {
+    for (const node of level) {
+      node.groups = groupsOfNode(node);
+    }
+  }
+  const groups = levels[0][0].groups;
   if (groups.some((group) => group.length === 0)) {
     return null; // one alternative without conditions: every item matches
   }
