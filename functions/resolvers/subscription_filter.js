@@ -8,10 +8,11 @@
 // A filter AppSync cannot hold is refused at subscribe time with an InvalidFilterError.
 import { util, extensions } from '@aws-appsync/utils';
 
-// AppSync's limits on an enhanced filter: filter groups, conditions in one group, values of
-// in / notIn (README "Real-time").
+// AppSync's limits on an enhanced filter (README "Deploying", real time): filter groups (its
+// "combinations"), distinct fields in the whole filter (its "attributes"), values of in / notIn;
+// and a field may appear once in a group ("filter uses same fieldName multiple time").
 export const MAX_GROUPS = 10;
-export const MAX_CONDITIONS = 5;
+export const MAX_FIELDS = 5;
 export const MAX_LIST_VALUES = 5;
 // and/or inside and/or: as deep as a filter built by hand needs, and a bound on the work.
 export const MAX_NESTING = 3;
@@ -75,14 +76,33 @@ function product(left, right) {
   const groups = [];
   for (const a of left) {
     for (const b of right) {
-      const group = a.concat(b);
-      if (group.length > MAX_CONDITIONS) {
-        refuse(`it needs more than ${MAX_CONDITIONS} conditions in one alternative`);
-      }
-      groups.push(group);
+      groups.push(a.concat(b));
     }
   }
   return groups;
+}
+
+// AppSync refuses a filter that names more than MAX_FIELDS fields, or one field twice in a group.
+function checkFields(groups) {
+  const fields = [];
+  for (const group of groups) {
+    const seen = [];
+    for (const condition of group) {
+      if (seen.includes(condition.fieldName)) {
+        refuse(
+          `'${condition.fieldName}' has two conditions in one alternative, which AppSync's ` +
+            `filters cannot hold (use 'between' for a range)`,
+        );
+      }
+      seen.push(condition.fieldName);
+      if (!fields.includes(condition.fieldName)) {
+        fields.push(condition.fieldName);
+      }
+    }
+  }
+  if (fields.length > MAX_FIELDS) {
+    refuse(`it names ${fields.length} fields, more than AppSync's ${MAX_FIELDS}`);
+  }
 }
 
 function isSet(value) {
@@ -159,6 +179,7 @@ export function subscriptionFilter(filter) {
     }
   }
   const groups = levels[0][0].groups;
+  checkFields(groups);
   if (groups.some((group) => group.length === 0)) {
     return null; // one alternative without conditions: every item matches
   }

@@ -376,13 +376,9 @@ def test_and_or_become_filter_groups(resolver: Resolver) -> None:
     def cond(field: str, operator: str, value: Any) -> dict[str, Any]:
         return {"fieldName": field, "operator": operator, "value": value}
 
-    # fields of one object and the operators of one field: AND-ed in one group
-    assert _filter_of(resolver, {"a": {"gt": 1, "lt": 5}, "b": {"eq": "x"}}) == {
-        "value": {
-            "filterGroup": [
-                {"filters": [cond("a", "gt", 1), cond("a", "lt", 5), cond("b", "eq", "x")]}
-            ]
-        }
+    # fields of one object: AND-ed in one group
+    assert _filter_of(resolver, {"a": {"gt": 1}, "b": {"eq": "x"}}) == {
+        "value": {"filterGroup": [{"filters": [cond("a", "gt", 1), cond("b", "eq", "x")]}]}
     }
     # or: one group per alternative, each with the object's other conditions
     assert _filter_of(resolver, {"a": {"eq": 1}, "or": [{"b": {"eq": 2}}, {"c": {"eq": 3}}]}) == {
@@ -437,9 +433,12 @@ def test_the_groups_mean_what_the_local_server_evaluates(resolver: Resolver) -> 
                 {"or": [{"done": {"ne": True}}, {"content": {"in": ["ax", "b"]}}]},
             ]
         },
+        {"content": {"notIn": ["b"]}, "or": [{"rating": {"lt": 3}}, {"rating": {"gt": 4}}]},
         {
-            "content": {"notContains": "x", "notIn": ["b"]},
-            "or": [{"rating": {"lt": 3}}, {"rating": {"gt": 4}}],
+            "or": [
+                {"content": {"notContains": "x"}, "done": {"eq": False}},
+                {"content": {"eq": "b"}},
+            ]
         },
     ]
     items = [
@@ -456,12 +455,17 @@ def test_the_groups_mean_what_the_local_server_evaluates(resolver: Resolver) -> 
 
 def test_a_filter_appsync_cannot_hold_is_refused_at_subscribe_time(resolver: Resolver) -> None:
     eleven_ways = {"or": [{"a": {"eq": i}} for i in range(11)]}
-    six_conditions = {f"f{i}": {"eq": i} for i in range(6)}
+    six_fields = {"or": [{f"f{i}": {"eq": i}} for i in range(6)]}
     too_many_values = {"a": {"in": [1, 2, 3, 4, 5, 6]}}
     too_deep = {"or": [{"and": [{"or": [{"and": [{"a": {"eq": 1}}]}]}]}]}
     for bad, words in [
         (eleven_ways, "more than 10 alternatives"),
-        (six_conditions, "more than 5 conditions"),
+        (six_fields, "it names 6 fields, more than AppSync's 5"),
+        ({"a": {"gt": 1, "lt": 5}}, "'a' has two conditions in one alternative"),
+        (
+            {"and": [{"a": {"ge": 1}}, {"a": {"le": 5}}]},
+            "'a' has two conditions in one alternative",
+        ),
         (too_many_values, "'in' on 'a' takes 1 to 5 values"),
         (too_deep, "nest deeper than 3 levels"),
         ({"a": {"like": "x"}}, "unsupported operator 'like' on 'a'"),
