@@ -9,6 +9,7 @@ the per-model parts are ordinary loops.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from appsync_data.config import table_env_var
@@ -35,7 +36,7 @@ from appsync_data.generate.sdl import (
 )
 from appsync_data.naming import api_names
 from appsync_data.next_token_key import SECRET_ARN_VARIABLE as NEXT_TOKEN_SECRET_ARN
-from appsync_data.schema import CUSTOM_OPERATION, Model, Operation, Schema
+from appsync_data.schema import CUSTOM_OPERATION, AuthRule, Model, Operation, Schema
 from appsync_data.tables import table_layout
 
 RESOLVER_FUNCTION = "invokeData"
@@ -105,7 +106,7 @@ def relationship_fields(schema: Schema) -> list[tuple[Model, str, Model]]:
     ]
 
 
-def _admits_identity_pool(rules: Any, operation: Operation) -> bool:
+def _admits_identity_pool(rules: Iterable[AuthRule], operation: Operation) -> bool:
     return any(r.provider == "identityPool" and r.grants(operation) for r in rules)
 
 
