@@ -13,8 +13,11 @@ from typing import IO, Any
 
 import pytest
 from appsync_data.api import DataApi
+from appsync_data.errors import DataError
+from appsync_data.events import function_event
+from appsync_data.functions import FunctionApi, OperationCall
 from appsync_data.subscription_filter import OPERATORS, matches
-from backend import LambdaContextStub, make_backend
+from backend import SETTINGS, LambdaContextStub, make_backend
 from deploy_helpers import ROOT, VARIANTS, seed_schema
 from identities import (
     CALLER_NAMES,
@@ -571,3 +574,58 @@ def test_a_mutations_result_is_the_whole_item_for_its_subscribers(
     assert fields <= set(updated["value"]) and updated["value"]["content"] == "c"
     deleted = _run(resolver, api, "deleteTodo", {"input": {"id": item_id}}, USER)
     assert fields <= set(deleted["value"]) and deleted["value"]["done"] is True
+
+
+# --- custom operations: invoke_function.js in front of a function's FunctionApi handler ---------
+
+FUNCTION_CODE = "invoke_function.js"
+
+
+class Overdrawn(DataError):
+    error_type = "Overdrawn"
+
+
+def test_custom_operations_through_their_function_and_the_handler(
+    resolver: Resolver, aws: None
+) -> None:
+    """The seed's todoStats as AppSync runs it deployed: request() -> Amplify's function event
+    (what make dev hands the function too) -> the function's handler -> response()."""
+    from data.resource import schema
+
+    make_backend(schema)  # the tables, with the settings the function gets
+    api = FunctionApi(schema, "stats")
+    runs: list[str] = []
+    fail = False
+
+    @api.operation("todoStats")
+    def todo_stats(call: OperationCall) -> dict[str, int]:
+        runs.append(call.name)
+        if fail:
+            raise Overdrawn("no stats today")
+        todos = list(call.models["Todo"].list_all())
+        return {"total": len(todos), "done": sum(1 for t in todos if t["done"])}
+
+    handler = api.lambda_handler(SETTINGS)
+
+    def run(who: Any) -> dict[str, Any]:
+        ctx = _ctx("todoStats", {}, who)
+        ctx["info"]["parentTypeName"] = "Query"
+        ctx["prev"] = {"result": {}}
+        request = resolver.step(FUNCTION_CODE, "request", ctx)["value"]
+        assert request["operation"] == "Invoke"
+        event = request["payload"]
+        headers = {"x-amzn-trace-id": ctx["request"]["headers"]["x-amzn-trace-id"]}
+        assert event == function_event("Query", "todoStats", {}, identity=who, headers=headers)
+        result = json.loads(json.dumps(handler(event, LambdaContextStub())))  # type: ignore[arg-type]
+        return resolver.step(FUNCTION_CODE, "response", {**ctx, "result": result})
+
+    for name in CALLER_NAMES:
+        answer = run(identity(name))
+        if EXPECTED_ALLOWED[name]["userPools"]:
+            assert answer == {"value": {"total": 0, "done": 0, "__typename": "TodoStats"}}, name
+        else:
+            assert answer == _refused("todoStats", "Query"), name
+    admitted = sum(EXPECTED_ALLOWED[n]["userPools"] for n in CALLER_NAMES)
+    assert len(runs) == admitted  # a refused caller never reaches the code
+    fail = True
+    assert run(USER) == {"error": {"type": "Overdrawn", "message": "no stats today"}}

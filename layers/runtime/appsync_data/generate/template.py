@@ -47,6 +47,8 @@ BATCH_RESOLVER_CODE = "functions/resolvers/batch_invoke_data.js"
 # Subscription fields: the resolver's own code turns `filter` into AppSync's enhanced filter,
 # after invokeData had the Lambda decide `listen`.
 SUBSCRIPTION_RESOLVER_CODE = "functions/resolvers/subscription_filter.js"
+# Custom operations: the event Amplify hands a function, the data Lambda's error mapping.
+FUNCTION_RESOLVER_CODE = "functions/resolvers/invoke_function.js"
 APPSYNC_JS = {"Name": "APPSYNC_JS", "Version": "1.0.0"}
 API_LOGICAL_ID = "GraphQLApi"
 FUNCTION_LOGICAL_ID = "DataFunction"
@@ -93,7 +95,7 @@ def function_data_source(function_name: str) -> str:
 
 
 def function_resolver_function(function_name: str) -> str:
-    """The APPSYNC_JS pipeline function in front of one custom function (invoke_data.js)."""
+    """The APPSYNC_JS pipeline function in front of one custom function (invoke_function.js)."""
     return "invoke" + function_logical_id(function_name).removesuffix("Function")
 
 
@@ -804,11 +806,11 @@ def _api(schema: Schema) -> dict[str, Any]:
             "FunctionArn": ref(f"{function_logical_id(name)}.Alias"),
             "ServiceRoleArn": get_att(f"{APPSYNC_INVOKE_ROLE}.Arn"),
         }
-        # The data Lambda's error mapping: the function answers with the same envelopes.
+        # Amplify's function event; the data Lambda's error mapping (the same envelopes).
         functions[function_resolver_function(name)] = {
             "Runtime": APPSYNC_JS,
             "DataSource": function_data_source(name),
-            "CodeUri": RESOLVER_CODE,
+            "CodeUri": FUNCTION_RESOLVER_CODE,
         }
     return {
         "Type": "AWS::Serverless::GraphQLApi",
