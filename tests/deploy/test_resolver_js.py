@@ -19,6 +19,8 @@ from appsync_data.functions import FunctionApi, OperationCall
 from appsync_data.subscription_filter import OPERATORS, matches
 from backend import SETTINGS, LambdaContextStub, make_backend
 from deploy_helpers import ROOT, VARIANTS, seed_schema
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from identities import (
     CALLER_NAMES,
     EXPECTED_ALLOWED,
@@ -128,8 +130,7 @@ class Resolver:
         self.process.wait(timeout=10)
 
 
-@pytest.fixture
-def resolver(tmp_path: Path) -> Iterator[Resolver]:
+def _start_resolver(tmp_path: Path) -> Resolver:
     """The functions next to a node_modules whose '@aws-appsync/utils' is the util shim."""
     directory = tmp_path / "resolvers"
     shutil.copytree(RESOLVERS, directory)
@@ -140,7 +141,20 @@ def resolver(tmp_path: Path) -> Iterator[Resolver]:
         json.dumps({"name": "@aws-appsync/utils", "type": "module", "main": "index.js"})
     )
     shutil.copy(JS_DIR / "appsync_utils_shim.js", utils / "index.js")
-    running = Resolver(directory)
+    return Resolver(directory)
+
+
+@pytest.fixture
+def resolver(tmp_path: Path) -> Iterator[Resolver]:
+    running = _start_resolver(tmp_path)
+    yield running
+    running.close()
+
+
+@pytest.fixture(scope="module")
+def shared_resolver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Resolver]:
+    """One Node process for the many examples of a property test."""
+    running = _start_resolver(tmp_path_factory.mktemp("shared"))
     yield running
     running.close()
 
@@ -629,3 +643,55 @@ def test_custom_operations_through_their_function_and_the_handler(
     assert len(runs) == admitted  # a refused caller never reaches the code
     fail = True
     assert run(USER) == {"error": {"type": "Overdrawn", "message": "no stats today"}}
+
+
+_VALUES = {"content": st.sampled_from(["a", "ab", "b", "x"]), "rating": st.integers(0, 4)}
+_CONDITION = st.one_of(
+    st.builds(lambda v: {"content": {"beginsWith": v}}, _VALUES["content"]),
+    st.builds(lambda v: {"content": {"contains": v}}, _VALUES["content"]),
+    st.builds(lambda v: {"content": {"notContains": v}}, _VALUES["content"]),
+    st.builds(
+        lambda op, v: {"rating": {op: v}},
+        st.sampled_from(["eq", "ne", "le", "lt", "ge", "gt"]),
+        _VALUES["rating"],
+    ),
+    st.builds(lambda a, b: {"rating": {"between": sorted([a, b])}}, *[_VALUES["rating"]] * 2),
+    st.builds(
+        lambda op, vs: {"rating": {op: vs}},
+        st.sampled_from(["in", "notIn"]),
+        st.lists(_VALUES["rating"], min_size=1, max_size=3),
+    ),
+    st.builds(lambda v: {"done": {"eq": v}}, st.booleans()),
+)
+_FILTER = st.recursive(
+    _CONDITION,
+    lambda inner: st.one_of(
+        st.builds(lambda fs: {"and": fs}, st.lists(inner, max_size=3)),
+        st.builds(lambda fs: {"or": fs}, st.lists(inner, max_size=3)),
+        st.builds(lambda a, b: {**a, **b}, inner, inner),
+    ),
+    max_leaves=6,
+)
+_ITEMS = [
+    {"content": c, "rating": r, "done": d}
+    for c in ("a", "ab", "bx", None)
+    for r in (0, 2, 4, None)
+    for d in (True, False)
+]
+
+
+@given(filter_=_FILTER)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_any_filter_it_converts_means_what_the_local_server_evaluates(
+    shared_resolver: Resolver, filter_: dict[str, Any]
+) -> None:
+    """Random filters: converted ones pass exactly the items the local evaluator passes; the
+    others are refused with InvalidFilterError, never a crash."""
+    answer = _filter_of(shared_resolver, filter_)
+    event("refused" if "error" in answer else "converted")
+    if "error" in answer:
+        assert answer["error"]["type"] == "InvalidFilterError"
+        return
+    for item in _ITEMS:
+        present = {k: v for k, v in item.items() if v is not None}
+        assert _matches_groups(answer["value"], present) == matches(filter_, present), item
