@@ -196,7 +196,10 @@ _COMMENTS = {
     "Resources.NextTokenSecret": (
         "Key that signs list nextTokens, so a forged or altered token is refused."
     ),
-    "Resources.RuntimeLayer": "--- The data Lambda: every Query and Mutation field ---",
+    "Resources.RuntimeLayer": (
+        "--- The data Lambda: every model field (queries, mutations, subscribe-time `listen`,\n"
+        "relationship batches) ---"
+    ),
     "Resources.RuntimeLayer.Properties.LayerName": (
         "One layer name per stack: dev and prod never publish into each other's layer."
     ),
@@ -234,7 +237,7 @@ _COMMENTS = {
         "(their GSIs: reads only); the nextToken key: this one secret."
     ),
     "Resources.GraphQLApi": (
-        "--- The API: schema.graphql, auth modes, one pipeline function for every field ---"
+        "--- The API: schema.graphql, auth modes, the pipeline function of every field ---"
     ),
     "Resources.GraphQLApi.Properties.QueryDepthLimit": (
         "Checked by AppSync before any resolver runs (README: Deploying)."
