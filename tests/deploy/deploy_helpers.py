@@ -178,6 +178,10 @@ def sam_transform(
             props["SchemaUri"] = "s3://artifacts/schema.graphql"
             for function in props.get("Functions", {}).values():
                 function["CodeUri"] = "s3://artifacts/resolver.js"
+            for fields in props.get("Resolvers", {}).values():
+                for resolver in fields.values():
+                    if "CodeUri" in resolver:
+                        resolver["CodeUri"] = "s3://artifacts/resolver-code.js"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     result: dict[str, Any] = transform(
         copy.deepcopy(template), {"AWS::Region": "us-east-1"}, _NoManagedPolicies()

@@ -182,7 +182,7 @@ def test_every_appsync_service_role_trusts_only_our_account(variant: str) -> Non
     (policy,) = invoke["Policies"]
     (statement,) = policy["PolicyDocument"]["Statement"]
     assert statement["Action"] == "lambda:InvokeFunction"
-    assert statement["Resource"] == {"Ref": "DataFunctionAliaslive"}
+    assert statement["Resource"] == [{"Ref": "DataFunctionAliaslive"}]  # no custom function here
 
 
 def test_query_depth_and_resolver_count_limits(transformed: dict[str, Any]) -> None:

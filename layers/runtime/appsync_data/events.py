@@ -14,6 +14,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+# Parents per BatchInvoke call of a relationship field (AppSync's MaxBatchSize, which allows up to
+# 2000), deployed (template.yaml) and local (local/execution.py) alike. 100 keeps a batch's events
+# (identity, headers and parent item each, a few KB) far below Lambda's 6 MB payload limit.
+DEFAULT_MAX_BATCH_SIZE = 100
+
 
 def resolver_event(
     type_name: str,

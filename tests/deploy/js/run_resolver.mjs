@@ -1,6 +1,7 @@
 // Runs APPSYNC_JS functions under Node, one step per stdin line, for tests/deploy: each line is
 // {"file": "invoke_data.js", "step": "request" | "response", "ctx": {...}}; each answer is one
-// line, {"value": ...} or {"error": {"type", "message"}} when the function called util.error.
+// line, {"value": ...} or {"error": {"type", "message"}} when the function called util.error, plus
+// "subscriptionFilters" when it called extensions.setSubscriptionFilter.
 // argv[2]: the directory holding the functions next to a node_modules with the util shim.
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -20,11 +21,18 @@ for await (const line of createInterface({ input: process.stdin })) {
   const { file, step, ctx } = JSON.parse(line);
   const fn = (await load(file))[step];
   let answer;
+  if (globalThis.appsyncExtensions) {
+    globalThis.appsyncExtensions.subscriptionFilters = [];
+  }
   try {
     answer = { value: fn(ctx) ?? null };
   } catch (error) {
     if (error.type === undefined) throw error; // a bug in the function, not util.error
     answer = { error: { type: error.type, message: error.message } };
+  }
+  const filters = globalThis.appsyncExtensions?.subscriptionFilters ?? [];
+  if (filters.length > 0) {
+    answer.subscriptionFilters = filters;
   }
   process.stdout.write(JSON.stringify(answer) + '\n');
 }

@@ -9,9 +9,11 @@ the per-model parts are ordinary loops.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from appsync_data.config import table_env_var
+from appsync_data.events import DEFAULT_MAX_BATCH_SIZE
 from appsync_data.generate import cfn_yaml
 from appsync_data.generate.cfn_yaml import (
     NO_VALUE,
@@ -34,10 +36,20 @@ from appsync_data.generate.sdl import (
 )
 from appsync_data.naming import api_names
 from appsync_data.next_token_key import SECRET_ARN_VARIABLE as NEXT_TOKEN_SECRET_ARN
-from appsync_data.schema import Model, Operation, Schema
+from appsync_data.schema import CUSTOM_OPERATION, AuthRule, Model, Operation, Schema
+from appsync_data.tables import table_layout
 
 RESOLVER_FUNCTION = "invokeData"
 RESOLVER_CODE = "functions/resolvers/invoke_data.js"
+# Relationship fields: one BatchInvoke of the data Lambda per MaxBatchSize parents.
+BATCH_RESOLVER_FUNCTION = "batchInvokeData"
+BATCH_RESOLVER_CODE = "functions/resolvers/batch_invoke_data.js"
+# Subscription fields: the resolver's own code turns `filter` into AppSync's enhanced filter,
+# after invokeData had the Lambda decide `listen`.
+SUBSCRIPTION_RESOLVER_CODE = "functions/resolvers/subscription_filter.js"
+# Custom operations: the event Amplify hands a function, the data Lambda's error mapping.
+FUNCTION_RESOLVER_CODE = "functions/resolvers/invoke_function.js"
+APPSYNC_JS = {"Name": "APPSYNC_JS", "Version": "1.0.0"}
 API_LOGICAL_ID = "GraphQLApi"
 FUNCTION_LOGICAL_ID = "DataFunction"
 APPSYNC_INVOKE_ROLE = "GraphQLApiInvokeRole"
@@ -58,15 +70,46 @@ RESOLVER_COUNT_LIMIT = 1000
 # The only DynamoDB requests the data Lambda makes (store.py): least privilege on its tables.
 DATA_FUNCTION_ACTIONS = (
     "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
+    "dynamodb:Query",
     "dynamodb:Scan",
 )
+# On a table's GSIs (index queries, relationship fields, lists by an indexed key): reads only.
+INDEX_ACTIONS = ("dynamodb:Query", "dynamodb:Scan")
 
 
 def table_logical_id(model: Model) -> str:
     return f"{model.name}Table"
+
+
+def function_logical_id(function_name: str) -> str:
+    """The Lambda of a custom operation's function under functions/NAME (`StatsFunction`)."""
+    return "".join(part[:1].upper() + part[1:] for part in function_name.split("_")) + "Function"
+
+
+def function_data_source(function_name: str) -> str:
+    return function_logical_id(function_name).removesuffix("Function") + "Lambda"
+
+
+def function_resolver_function(function_name: str) -> str:
+    """The APPSYNC_JS pipeline function in front of one custom function (invoke_function.js)."""
+    return "invoke" + function_logical_id(function_name).removesuffix("Function")
+
+
+def relationship_fields(schema: Schema) -> list[tuple[Model, str, Model]]:
+    """(parent model, field, related model) of every relationship field."""
+    return [
+        (model, field_name, schema.models[relationship.related_model])
+        for model in schema.models.values()
+        for field_name, relationship in model.relationships.items()
+    ]
+
+
+def _admits_identity_pool(rules: Iterable[AuthRule], operation: Operation) -> bool:
+    return any(r.provider == "identityPool" and r.grants(operation) for r in rules)
 
 
 def identity_pool_fields(model: Model) -> list[tuple[str, str]]:
@@ -84,6 +127,43 @@ def identity_pool_fields(model: Model) -> list[tuple[str, str]]:
         # Result types, so nested selections (items, nextToken) are callable too.
         fields += [(model.name, "*"), (api_names(model).connection, "*")]
     return fields
+
+
+def identity_pool_relationship_fields(schema: Schema) -> list[tuple[str, str]]:
+    """Relationship fields the identity pool's role may call: those whose RELATED model's read
+    rules admit identityPool (the Lambda decides them under that model's rules), on parent types
+    the role does not already have whole."""
+    whole_types = {
+        type_name
+        for model in schema.models.values()
+        for type_name, field in identity_pool_fields(model)
+        if field == "*"
+    }
+    return [
+        (parent.name, field_name)
+        for parent, field_name, related in relationship_fields(schema)
+        if parent.name not in whole_types
+        and any(_admits_identity_pool(related.rules, op) for op in ("get", "list"))
+    ]
+
+
+def identity_pool_operation_fields(schema: Schema) -> list[tuple[str, str]]:
+    """Custom operations whose rules admit identityPool, and the custom types they return."""
+    fields: list[tuple[str, str]] = []
+    for op in schema.operations.values():
+        if _admits_identity_pool(op.rules, CUSTOM_OPERATION):
+            fields.append((op.operation_type, op.name))
+            if op.returns.type_name in {*schema.custom_types, *schema.models}:
+                fields.append((op.returns.type_name, "*"))
+    return list(dict.fromkeys(fields))
+
+
+def identity_pool_grants(schema: Schema) -> list[tuple[str, str]]:
+    """Every (type, field) the identity pool's authenticated role may call ("*": all fields)."""
+    fields = [f for m in schema.models.values() for f in identity_pool_fields(m)]
+    fields += identity_pool_relationship_fields(schema)
+    fields += identity_pool_operation_fields(schema)
+    return list(dict.fromkeys(fields))
 
 
 _HEADER = """\
@@ -116,7 +196,10 @@ _COMMENTS = {
     "Resources.NextTokenSecret": (
         "Key that signs list nextTokens, so a forged or altered token is refused."
     ),
-    "Resources.RuntimeLayer": "--- The data Lambda: every Query and Mutation field ---",
+    "Resources.RuntimeLayer": (
+        "--- The data Lambda: every model field (queries, mutations, subscribe-time `listen`,\n"
+        "relationship batches) ---"
+    ),
     "Resources.RuntimeLayer.Properties.LayerName": (
         "One layer name per stack: dev and prod never publish into each other's layer."
     ),
@@ -150,11 +233,11 @@ _COMMENTS = {
         "lambda:GetFunctionConfiguration does not reveal it."
     ),
     f"{_FUNCTION}.Policies": (
-        "DynamoDB permissions on its own tables only, and only the requests store.py makes;\n"
-        "the nextToken key: this one secret."
+        "DynamoDB permissions on the app's tables only, and only the requests store.py makes\n"
+        "(their GSIs: reads only); the nextToken key: this one secret."
     ),
     "Resources.GraphQLApi": (
-        "--- The API: schema.graphql, auth modes, one pipeline function for every field ---"
+        "--- The API: schema.graphql, auth modes, the pipeline function of every field ---"
     ),
     "Resources.GraphQLApi.Properties.QueryDepthLimit": (
         "Checked by AppSync before any resolver runs (README: Deploying)."
@@ -163,7 +246,9 @@ _COMMENTS = {
         "The alias: the SnapStart-published version."
     ),
     "Resources.GraphQLApi.Properties.Resolvers": (
-        "No resolver code: SAM's default APPSYNC_JS pipeline code passes the function's result on."
+        "Query/Mutation: no resolver code, SAM's default APPSYNC_JS pipeline code passes the\n"
+        "function's result on. Subscriptions: the Lambda decides `listen`, then the resolver's\n"
+        "code sets the `filter` argument as AppSync's enhanced subscription filter."
     ),
     "Resources.GraphQLApiLogs": (
         "AppSync's own log group, declared so that it expires. The API id is the last part of\n"
@@ -432,13 +517,13 @@ def _identity_pool_role(amr: str) -> dict[str, Any]:
 
 
 def _has_identity_pool_fields(schema: Schema) -> bool:
-    return any(identity_pool_fields(m) for m in schema.models.values())
+    return bool(identity_pool_grants(schema))
 
 
 def _auth_role_policies(schema: Schema) -> dict[str, Any]:
-    fields = [f for m in schema.models.values() for f in identity_pool_fields(m)]
+    fields = identity_pool_grants(schema)
     if not fields:
-        return {}  # no model allows identityPool: the authenticated role gets no API access
+        return {}  # nothing allows identityPool: the authenticated role gets no API access
     document = {
         "Version": "2012-10-17",
         "Statement": [
@@ -475,15 +560,16 @@ def _auth_role_policies(schema: Schema) -> dict[str, Any]:
     }
 
 
-def _table(model: Model) -> dict[str, Any]:
+def _table(schema: Schema, model: Model) -> dict[str, Any]:
+    # Amplify's key schema, attribute definitions and GSIs (tables.py), so a table Amplify made
+    # can be served by us and the other way round.
     return {
         "Type": "AWS::DynamoDB::Table",
         "DeletionPolicy": ref("TableRemovalPolicy"),
         "UpdateReplacePolicy": ref("TableRemovalPolicy"),
         "Properties": {
             "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
-            "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+            **table_layout(schema, model).as_dynamodb(),
             "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
             "SSESpecification": {"SSEEnabled": True},
             "StreamSpecification": {"StreamViewType": "NEW_AND_OLD_IMAGES"},
@@ -492,7 +578,9 @@ def _table(model: Model) -> dict[str, Any]:
     }
 
 
-def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
+def _environment(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
+    """The environment of the data Lambda, and of every custom function (whose FunctionApi
+    serves the models' items with the data Lambda's own code and settings)."""
     models = list(schema.models.values())
     variables: dict[str, Any] = {table_env_var(m.name): ref(table_logical_id(m)) for m in models}
     variables |= {
@@ -525,6 +613,88 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
         # Lambda's ApplicationLogLevel outranks it; both follow the one parameter.
         "POWERTOOLS_LOG_LEVEL": ref("LogLevel"),
     }
+    return variables
+
+
+def _table_policies(schema: Schema) -> list[dict[str, Any]]:
+    """DynamoDB on the schema's tables only, and only the requests store.py makes; GSIs read
+    only, and only on tables that have them. The nextToken key: this one secret."""
+    models = list(schema.models.values())
+    statements: list[dict[str, Any]] = [
+        {
+            "Effect": "Allow",
+            "Action": list(DATA_FUNCTION_ACTIONS),
+            "Resource": [get_att(f"{table_logical_id(m)}.Arn") for m in models],
+        }
+    ]
+    indexed = [m for m in models if table_layout(schema, m).indexes]
+    if indexed:
+        statements.append(
+            {
+                "Effect": "Allow",
+                "Action": list(INDEX_ACTIONS),
+                "Resource": [sub(f"${{{table_logical_id(m)}.Arn}}/index/*") for m in indexed],
+            }
+        )
+    return [
+        {"Statement": statements},
+        {"AWSSecretsManagerGetSecretValuePolicy": {"SecretArn": ref("NextTokenSecret")}},
+    ]
+
+
+def _python_function(
+    schema: Schema, uses_oidc: bool, *, logical_id: str, suffix: str, handler: str
+) -> dict[str, Any]:
+    """A Python Lambda of this app and its log group: the data Lambda, or a custom operation's
+    function, alike in runtime, layer, SnapStart alias, logging, tracing, timeout and access."""
+    return {
+        f"{logical_id}Logs": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": sub(f"/aws/lambda/${{AWS::StackName}}-{suffix}"),
+                "RetentionInDays": ref("LogRetentionInDays"),
+            },
+        },
+        logical_id: {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "FunctionName": sub(f"${{AWS::StackName}}-{suffix}"),
+                "CodeUri": "functions/",
+                "Handler": handler,
+                "Runtime": "python3.13",
+                "Architectures": ["arm64"],
+                "MemorySize": 512,
+                "Timeout": FUNCTION_TIMEOUT_SECONDS,
+                "Tracing": "Active",
+                "Layers": [ref("RuntimeLayer")],
+                "AutoPublishAlias": "live",
+                "AutoPublishAliasAllProperties": True,
+                "VersionDeletionPolicy": "Delete",
+                "SnapStart": {"ApplyOn": "PublishedVersions"},
+                "LoggingConfig": {
+                    "LogFormat": "JSON",
+                    "LogGroup": ref(f"{logical_id}Logs"),
+                    "ApplicationLogLevel": ref("LogLevel"),
+                },
+                "Environment": {"Variables": _environment(schema, uses_oidc)},
+                "Policies": _table_policies(schema),
+            },
+        },
+    }
+
+
+def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
+    functions: dict[str, Any] = {}
+    for name in schema.function_names():
+        # functions/NAME/app.py's `handler` (FunctionApi.lambda_handler()). Every model's table:
+        # the code reaches any model through `call.models`, and the schema declares no subset.
+        functions |= _python_function(
+            schema,
+            uses_oidc,
+            logical_id=function_logical_id(name),
+            suffix=name.replace("_", "-"),
+            handler=f"{name}.app.handler",
+        )
     return {
         "NextTokenSecret": {
             "Type": "AWS::SecretsManager::Secret",
@@ -545,53 +715,14 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
             },
             "Metadata": {"BuildMethod": "makefile", "BuildArchitecture": "arm64"},
         },
-        "DataFunctionLogs": {
-            "Type": "AWS::Logs::LogGroup",
-            "Properties": {
-                "LogGroupName": sub("/aws/lambda/${AWS::StackName}-data"),
-                "RetentionInDays": ref("LogRetentionInDays"),
-            },
-        },
-        "DataFunction": {
-            "Type": "AWS::Serverless::Function",
-            "Properties": {
-                "FunctionName": sub("${AWS::StackName}-data"),
-                "CodeUri": "functions/",
-                "Handler": "data.app.handler",
-                "Runtime": "python3.13",
-                "Architectures": ["arm64"],
-                "MemorySize": 512,
-                "Timeout": FUNCTION_TIMEOUT_SECONDS,
-                "Tracing": "Active",
-                "Layers": [ref("RuntimeLayer")],
-                "AutoPublishAlias": "live",
-                "AutoPublishAliasAllProperties": True,
-                "VersionDeletionPolicy": "Delete",
-                "SnapStart": {"ApplyOn": "PublishedVersions"},
-                "LoggingConfig": {
-                    "LogFormat": "JSON",
-                    "LogGroup": ref("DataFunctionLogs"),
-                    "ApplicationLogLevel": ref("LogLevel"),
-                },
-                "Environment": {"Variables": variables},
-                "Policies": [
-                    {
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Action": list(DATA_FUNCTION_ACTIONS),
-                                "Resource": [get_att(f"{table_logical_id(m)}.Arn") for m in models],
-                            }
-                        ]
-                    },
-                    {
-                        "AWSSecretsManagerGetSecretValuePolicy": {
-                            "SecretArn": ref("NextTokenSecret")
-                        }
-                    },
-                ],
-            },
-        },
+        **_python_function(
+            schema,
+            uses_oidc,
+            logical_id=FUNCTION_LOGICAL_ID,
+            suffix="data",
+            handler="data.app.handler",
+        ),
+        **functions,
     }
 
 
@@ -618,18 +749,72 @@ def _auth_config(mode: str, *, default: bool) -> dict[str, Any]:
     return {}
 
 
+def _resolvers(schema: Schema) -> dict[str, dict[str, Any]]:
+    """Every field with a resolver: Query and Mutation fields through invokeData, relationship
+    fields through batchInvokeData, subscriptions through invokeData (the `listen` decision)
+    then their filter, custom operations through their function's invoke step."""
+    resolvers: dict[str, dict[str, Any]] = {"Query": {}, "Mutation": {}}
+    for model in schema.models.values():
+        for field in query_fields(model):
+            resolvers["Query"][field] = {"Pipeline": [RESOLVER_FUNCTION]}
+        for field in mutation_fields(model):
+            resolvers["Mutation"][field] = {"Pipeline": [RESOLVER_FUNCTION]}
+    for op in schema.operations.values():
+        resolvers[op.operation_type][op.name] = {
+            "Pipeline": [function_resolver_function(op.function_name)]
+        }
+    for parent, field_name, _related in relationship_fields(schema):
+        resolvers.setdefault(parent.name, {})[field_name] = {"Pipeline": [BATCH_RESOLVER_FUNCTION]}
+    subscriptions = {
+        field: {
+            "Pipeline": [RESOLVER_FUNCTION],
+            "Runtime": APPSYNC_JS,
+            "CodeUri": SUBSCRIPTION_RESOLVER_CODE,
+        }
+        for model in schema.models.values()
+        for field in api_names(model).subscriptions()
+    }
+    if subscriptions:
+        resolvers["Subscription"] = subscriptions
+    return {type_name: fields for type_name, fields in resolvers.items() if fields}
+
+
 def _api(schema: Schema) -> dict[str, Any]:
     default, additional = api_auth_modes(schema)
     auth = {"Type": default, **_auth_config(default, default=True)}
     auth["Additional"] = [{"Type": m, **_auth_config(m, default=False)} for m in additional]
-    resolvers = {
-        type_name: {
-            field: {"Pipeline": [RESOLVER_FUNCTION]}
-            for model in schema.models.values()
-            for field in fields_of(model)
+    data_sources = {
+        "DataLambda": {
+            "FunctionArn": ref("DataFunction.Alias"),
+            "ServiceRoleArn": get_att(f"{APPSYNC_INVOKE_ROLE}.Arn"),
         }
-        for type_name, fields_of in (("Query", query_fields), ("Mutation", mutation_fields))
     }
+    functions: dict[str, Any] = {
+        RESOLVER_FUNCTION: {
+            "Runtime": APPSYNC_JS,
+            "DataSource": "DataLambda",
+            "CodeUri": RESOLVER_CODE,
+        }
+    }
+    if relationship_fields(schema):
+        functions[BATCH_RESOLVER_FUNCTION] = {
+            "Runtime": APPSYNC_JS,
+            "DataSource": "DataLambda",
+            "CodeUri": BATCH_RESOLVER_CODE,
+            # The local server's batch size: one Lambda call per this many parents, both places.
+            "MaxBatchSize": DEFAULT_MAX_BATCH_SIZE,
+        }
+    for name in schema.function_names():
+        data_sources[function_data_source(name)] = {
+            "FunctionArn": ref(f"{function_logical_id(name)}.Alias"),
+            "ServiceRoleArn": get_att(f"{APPSYNC_INVOKE_ROLE}.Arn"),
+        }
+        # Amplify's function event; the data Lambda's error mapping (the same envelopes).
+        functions[function_resolver_function(name)] = {
+            "Runtime": APPSYNC_JS,
+            "DataSource": function_data_source(name),
+            "CodeUri": FUNCTION_RESOLVER_CODE,
+        }
     return {
         "Type": "AWS::Serverless::GraphQLApi",
         "Properties": {
@@ -644,22 +829,9 @@ def _api(schema: Schema) -> dict[str, Any]:
                 "CloudWatchLogsRoleArn": get_att(f"{APPSYNC_LOGS_ROLE}.Arn"),
             },
             "Auth": auth,
-            "DataSources": {
-                "Lambda": {
-                    "DataLambda": {
-                        "FunctionArn": ref("DataFunction.Alias"),
-                        "ServiceRoleArn": get_att(f"{APPSYNC_INVOKE_ROLE}.Arn"),
-                    }
-                }
-            },
-            "Functions": {
-                RESOLVER_FUNCTION: {
-                    "Runtime": {"Name": "APPSYNC_JS", "Version": "1.0.0"},
-                    "DataSource": "DataLambda",
-                    "CodeUri": RESOLVER_CODE,
-                }
-            },
-            "Resolvers": resolvers,
+            "DataSources": {"Lambda": data_sources},
+            "Functions": functions,
+            "Resolvers": _resolvers(schema),
         },
     }
 
@@ -682,7 +854,7 @@ def _appsync_trust(source_arn: Tag) -> dict[str, Any]:
     }
 
 
-def _appsync_service() -> dict[str, Any]:
+def _appsync_service(schema: Schema) -> dict[str, Any]:
     """AppSync's own log group and its service roles. Declared here rather than left to SAM, whose
     roles trust any caller of appsync.amazonaws.com and whose log group never expires."""
     return {
@@ -702,14 +874,21 @@ def _appsync_service() -> dict[str, Any]:
                 "AssumeRolePolicyDocument": _appsync_trust(ref(API_LOGICAL_ID)),
                 "Policies": [
                     {
-                        "PolicyName": "invoke-data-function",
+                        "PolicyName": "invoke-functions",
                         "PolicyDocument": {
                             "Version": "2012-10-17",
                             "Statement": [
                                 {
                                     "Effect": "Allow",
                                     "Action": "lambda:InvokeFunction",
-                                    "Resource": ref("DataFunction.Alias"),
+                                    # The published aliases only, never $LATEST.
+                                    "Resource": [
+                                        ref(f"{FUNCTION_LOGICAL_ID}.Alias"),
+                                        *(
+                                            ref(f"{function_logical_id(n)}.Alias")
+                                            for n in schema.function_names()
+                                        ),
+                                    ],
                                 }
                             ],
                         },
@@ -768,10 +947,10 @@ def template_data(schema: Schema) -> dict[str, Any]:
         "Resources": {
             **_cognito(),
             **_auth_role_policies(schema),
-            **{table_logical_id(m): _table(m) for m in models},
+            **{table_logical_id(m): _table(schema, m) for m in models},
             **_lambda(schema, uses_oidc),
             API_LOGICAL_ID: _api(schema),
-            **_appsync_service(),
+            **_appsync_service(schema),
         },
         "Outputs": _outputs(uses_oidc),
     }
@@ -783,6 +962,17 @@ def render_template(schema: Schema) -> str:
     if schema.models:
         first_table = table_logical_id(next(iter(schema.models.values())))
         comments[f"Resources.{first_table}"] = "--- Data: one table per model ---"
+    if relationship_fields(schema):
+        comments[f"Resources.{API_LOGICAL_ID}.Properties.Functions.{BATCH_RESOLVER_FUNCTION}"] = (
+            "Relationship fields: AppSync's BatchInvoke, one Lambda call per MaxBatchSize parents\n"
+            "(the local server's batch size too)."
+        )
+    if schema.function_names():
+        first = function_logical_id(schema.function_names()[0])
+        comments[f"Resources.{first}Logs"] = (
+            "--- Custom operations: one Lambda per function under functions/, like the data\n"
+            "Lambda; its code runs only after the operation's rules admitted the caller ---"
+        )
     if _has_identity_pool_fields(schema):
         comments["Resources.AuthRoleGraphQLPolicy"] = (
             'allow.authenticated("identityPool"): the authenticated role may call these fields'

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from appsync_data.config import IAM_ACCESS_VALUES
+from appsync_data.events import DEFAULT_MAX_BATCH_SIZE as _DEFAULT_MAX_BATCH_SIZE
 from appsync_data.local.state import (
     DEFAULT_FOLDER,
     DEFAULT_HOST,
@@ -32,7 +33,6 @@ _LOCAL_DIR_HELP = "the folder of dev keys, ids and data (default: .local at the 
 _REQUEST_TIMEOUT_SECONDS = 30.0
 _MAX_QUERY_DEPTH_LIMIT = 75
 _MAX_RESOLVER_COUNT_LIMIT = 10_000
-_DEFAULT_MAX_BATCH_SIZE = 100  # local/execution.py DEFAULT_MAX_BATCH_SIZE
 _MAX_BATCH_SIZE = 2000  # AppSync's upper bound for MaxBatchSize
 _SCHEMA_HELP = "the app's schema file (default: functions/data/resource.py at the project root)"
 

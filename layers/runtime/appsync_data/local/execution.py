@@ -44,6 +44,8 @@ from graphql import (
     validate,
 )
 
+# Re-exported for devserver.py; its one home is events.py (template.yaml's MaxBatchSize too).
+from appsync_data.events import DEFAULT_MAX_BATCH_SIZE as DEFAULT_MAX_BATCH_SIZE
 from appsync_data.events import LambdaContextStub
 from appsync_data.local.authn import AuthContext
 from appsync_data.local.events import build_event, build_function_event
@@ -67,9 +69,6 @@ MAX_QUERY_CHARS = 64 * 1024  # bounds parsing work (AppSync caps query depth and
 APPSYNC_REQUEST_TIMEOUT_SECONDS = 30.0
 TIMEOUT_ERROR_TYPE = "ExecutionTimeout"
 TIMEOUT_MESSAGE = "Execution timed out."
-# Parents per BatchInvoke call (AppSync's MaxBatchSize; it allows up to 2000). 100 keeps a batch's
-# events (identity, headers and parent item each, a few KB) far below Lambda's 6 MB payload limit.
-DEFAULT_MAX_BATCH_SIZE = 100
 
 
 @dataclass(frozen=True)
