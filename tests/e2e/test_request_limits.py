@@ -5,16 +5,19 @@ per request naming the caller, never a credential. The handler is a stand-in (no
 from __future__ import annotations
 
 import logging
+import re
 import time
 from typing import Any
 
 import pytest
+import yaml
 from appsync_data import a
 from appsync_data.generate.sdl import api_auth_modes, render_sdl
 from appsync_data.local.authn import AuthContext
 from appsync_data.local.execution import GraphQLExecutor, RequestLimits
 from appsync_data.local.graphql_schema import build_executable_schema
 from appsync_data.local.limits import effective_resolver_count_limit
+from e2e_helpers import REPO
 
 SCHEMA = a.schema(
     {"Todo": a.model({"content": a.string()}).authorization(lambda allow: [allow.authenticated()])}
@@ -104,8 +107,18 @@ def test_resolver_count_limit() -> None:
     assert "resolver count limit" in refused.body["errors"][0]["message"]
     assert handler.calls == 0
     # 0 is AppSync's default of 10000, not "no limit" (queries that long exceed the size cap).
-    assert RequestLimits().resolver_count_limit == 0
     assert effective_resolver_count_limit(0) == 10_000
+
+
+def test_the_default_limits_are_the_deployed_apis() -> None:
+    """make dev refuses what the deployed API refuses: the template's parameter defaults."""
+    template = yaml.safe_load(
+        re.sub(r"!\w+", "", (REPO / "template.yaml").read_text())  # short tags: values unused
+    )
+    parameters = template["Parameters"]
+    limits = RequestLimits()
+    assert limits.query_depth_limit == parameters["QueryDepthLimit"]["Default"] == 10
+    assert limits.resolver_count_limit == parameters["ResolverCountLimit"]["Default"] == 1000
 
 
 def test_one_log_line_per_request_without_credentials(caplog: pytest.LogCaptureFixture) -> None:

@@ -18,6 +18,10 @@ from typing import Any
 # 2000), deployed (template.yaml) and local (local/execution.py) alike. 100 keeps a batch's events
 # (identity, headers and parent item each, a few KB) far below Lambda's 6 MB payload limit.
 DEFAULT_MAX_BATCH_SIZE = 100
+# AppSync's QueryDepthLimit and ResolverCountLimit of the API, deployed (template.yaml's parameter
+# defaults) and local (`dev --query-depth-limit / --resolver-count-limit`) alike.
+DEFAULT_QUERY_DEPTH_LIMIT = 10
+DEFAULT_RESOLVER_COUNT_LIMIT = 1000
 
 
 def resolver_event(

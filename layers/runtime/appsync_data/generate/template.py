@@ -13,7 +13,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from appsync_data.config import table_env_var
-from appsync_data.events import DEFAULT_MAX_BATCH_SIZE
+from appsync_data.events import (
+    DEFAULT_MAX_BATCH_SIZE,
+    DEFAULT_QUERY_DEPTH_LIMIT,
+    DEFAULT_RESOLVER_COUNT_LIMIT,
+)
 from appsync_data.generate import cfn_yaml
 from appsync_data.generate.cfn_yaml import (
     NO_VALUE,
@@ -63,8 +67,6 @@ FUNCTION_TIMEOUT_SECONDS = 25
 LOG_LEVELS = ("DEBUG", "INFO", "WARN", "ERROR")
 # AppSync's query limits (README "Deploying"): deep enough for Amplify's selection sets with
 # nested relationships, far below a query built to exhaust the API.
-QUERY_DEPTH_LIMIT = 10
-RESOLVER_COUNT_LIMIT = 1000
 
 
 # The only DynamoDB requests the data Lambda makes (store.py): least privilege on its tables.
@@ -368,14 +370,14 @@ def _parameters(uses_oidc: bool) -> dict[str, Any]:
         },
         "QueryDepthLimit": {
             "Type": "Number",
-            "Default": QUERY_DEPTH_LIMIT,
+            "Default": DEFAULT_QUERY_DEPTH_LIMIT,
             "MinValue": 0,
             "MaxValue": 75,
             "Description": "AppSync refuses queries nested deeper than this (0 = no limit).",
         },
         "ResolverCountLimit": {
             "Type": "Number",
-            "Default": RESOLVER_COUNT_LIMIT,
+            "Default": DEFAULT_RESOLVER_COUNT_LIMIT,
             "MinValue": 0,
             "MaxValue": 10000,
             "Description": (

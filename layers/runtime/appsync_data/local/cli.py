@@ -16,6 +16,7 @@ from typing import Any
 
 from appsync_data.config import IAM_ACCESS_VALUES
 from appsync_data.events import DEFAULT_MAX_BATCH_SIZE as _DEFAULT_MAX_BATCH_SIZE
+from appsync_data.events import DEFAULT_QUERY_DEPTH_LIMIT, DEFAULT_RESOLVER_COUNT_LIMIT
 from appsync_data.local.state import (
     DEFAULT_FOLDER,
     DEFAULT_HOST,
@@ -103,16 +104,18 @@ def register(subparsers: Any) -> None:
     dev.add_argument(
         "--query-depth-limit",
         type=int,
-        default=0,
+        default=DEFAULT_QUERY_DEPTH_LIMIT,
         metavar="N",
-        help="AppSync's QueryDepthLimit (1-75; default 0: no limit, as the deployed API)",
+        help=f"AppSync's QueryDepthLimit (1-75, 0: none; default {DEFAULT_QUERY_DEPTH_LIMIT}, "
+        "as the deployed API)",
     )
     dev.add_argument(
         "--resolver-count-limit",
         type=int,
-        default=0,
+        default=DEFAULT_RESOLVER_COUNT_LIMIT,
         metavar="N",
-        help="AppSync's ResolverCountLimit (1-10000; default 0: AppSync's 10000)",
+        help=f"AppSync's ResolverCountLimit (1-10000, 0: AppSync's 10000; default "
+        f"{DEFAULT_RESOLVER_COUNT_LIMIT}, as the deployed API)",
     )
     dev.add_argument(
         "--max-batch-size",

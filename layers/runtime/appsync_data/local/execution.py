@@ -46,7 +46,11 @@ from graphql import (
 
 # Re-exported for devserver.py; its one home is events.py (template.yaml's MaxBatchSize too).
 from appsync_data.events import DEFAULT_MAX_BATCH_SIZE as DEFAULT_MAX_BATCH_SIZE
-from appsync_data.events import LambdaContextStub
+from appsync_data.events import (
+    DEFAULT_QUERY_DEPTH_LIMIT,
+    DEFAULT_RESOLVER_COUNT_LIMIT,
+    LambdaContextStub,
+)
 from appsync_data.local.authn import AuthContext
 from appsync_data.local.events import build_event, build_function_event
 from appsync_data.local.graphql_schema import ExecutableSchema
@@ -76,8 +80,9 @@ class RequestLimits:
     """AppSync's limits per request; 0 turns the time and depth limits off."""
 
     timeout_seconds: float = APPSYNC_REQUEST_TIMEOUT_SECONDS
-    query_depth_limit: int = 0  # AppSync's QueryDepthLimit: 0 = none
-    resolver_count_limit: int = 0  # AppSync's ResolverCountLimit: 0 = its default, 10000
+    query_depth_limit: int = DEFAULT_QUERY_DEPTH_LIMIT  # AppSync's QueryDepthLimit: 0 = none
+    # AppSync's ResolverCountLimit: 0 = its own default, 10000
+    resolver_count_limit: int = DEFAULT_RESOLVER_COUNT_LIMIT
 
 
 class ResolverError(Exception):
