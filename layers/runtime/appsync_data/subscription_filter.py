@@ -1,9 +1,12 @@
-"""The `filter` argument of onCreateX/onUpdateX/onDeleteX: does a mutation's result match it?
+"""The `filter` argument of onCreateX/onUpdateX/onDeleteX: AppSync's filter groups, and matching.
 
-Pure functions (no I/O), shared by the local real-time server and anything that needs the same
-semantics. The operators are those of the SDL's `ModelSubscription*Input` types (eq, ne, le, lt,
-ge, gt, contains, notContains, between, beginsWith, in, notIn) combined with `and` / `or` / `not`,
-with the meaning AppSync's enhanced subscription filters give them:
+Pure functions (no I/O), the local real-time server's half of what the deployed resolver
+(functions/resolvers/subscription_filter.js) does: `filter_groups` turns a filter into AppSync's
+enhanced subscription filter groups (alternatives OR-ed, the conditions of one group AND-ed) with
+the same steps, limits and messages as the JS, so a filter `make dev` accepts is one AppSync
+accepts; `matches` evaluates an item against those groups. The operators are those of the SDL's
+`ModelSubscription*Input` types (eq, ne, le, lt, ge, gt, contains, notContains, between,
+beginsWith, in, notIn) combined with `and` / `or`, with the meaning AppSync gives them:
 
 - fields of one filter object are AND-ed, as are the operators of one field;
 - a condition on a field the item does not have holds only for `ne`, `notContains` and `notIn`;
@@ -14,17 +17,24 @@ with the meaning AppSync's enhanced subscription filters give them:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from appsync_data.scalars import COMPARISON_OPERATORS
 
-MAX_FILTER_DEPTH = 10  # nested and/or/not levels (AppSync: 5 levels of filter groups)
-MAX_FILTER_CONDITIONS = 100  # leaf conditions in one filter
+# AppSync's limits on an enhanced filter, as subscription_filter.js states them: filter groups
+# (its "combinations"), distinct fields in the whole filter (its "attributes"), values of in /
+# notIn; and a field may appear once in a group ("filter uses same fieldName multiple time").
+MAX_GROUPS = 10
+MAX_FIELDS = 5
+MAX_LIST_VALUES = 5
+MAX_NESTING = 3  # and/or inside and/or
+ERROR_TYPE = "InvalidFilterError"
 
 
 class FilterError(ValueError):
-    """A filter this module cannot evaluate: refused at subscribe time, with this message."""
+    """A filter AppSync cannot hold: refused at subscribe time with `Invalid filter: <this>`."""
 
 
 _COMPARISONS = COMPARISON_OPERATORS
@@ -32,7 +42,9 @@ _ABSENT_MATCHES = frozenset({"ne", "notContains", "notIn"})
 OPERATORS = frozenset(
     {*_COMPARISONS, "contains", "notContains", "between", "beginsWith", "in", "notIn"}
 )
-GROUPS = frozenset({"and", "or", "not"})
+
+Condition = dict[str, Any]  # {"fieldName", "operator", "value"}: one entry of AppSync's `filters`
+Group = list[Condition]
 
 
 def _comparable(a: Any, b: Any) -> bool:
@@ -73,69 +85,143 @@ def _condition(operator: str, value: Any, operand: Any) -> bool:
     raise FilterError(f"unsupported filter operator {operator!r}")
 
 
-def check_filter(filter_: Any, depth: int = 0, count: list[int] | None = None) -> None:
-    """Raise FilterError for a filter that cannot be evaluated (shape, operators, size)."""
-    counter = count if count is not None else [0]
-    if depth > MAX_FILTER_DEPTH:
-        raise FilterError(f"the filter nests deeper than {MAX_FILTER_DEPTH} levels")
-    if not isinstance(filter_, Mapping):
-        raise FilterError("a filter is an object of fields and and/or/not groups")
-    for key, value in filter_.items():
-        if value is None:
+def _conditions_of(field_name: str, operators: Any) -> Group:
+    """The conditions on one field, AND-ed: one group of them."""
+    if not isinstance(operators, Mapping):
+        raise FilterError(f"the condition on '{field_name}' must be an object of operators")
+    conditions: Group = []
+    for operator, value in operators.items():
+        if value is None:  # an operator the client left unset is no condition
             continue
-        if key in ("and", "or"):
-            if not isinstance(value, Sequence) or isinstance(value, str):
-                raise FilterError(f"'{key}' takes a list of filters")
-            for item in value:
-                check_filter(item, depth + 1, counter)
-        elif key == "not":
-            check_filter(value, depth + 1, counter)
-        else:
-            if not isinstance(value, Mapping):
-                raise FilterError(f"the condition on '{key}' must be an object of operators")
-            for operator, operand in value.items():
-                if operand is None:
+        if operator not in OPERATORS:
+            raise FilterError(f"unsupported operator '{operator}' on '{field_name}'")
+        if operator == "between" and (not isinstance(value, list) or len(value) != 2):
+            raise FilterError(f"'between' on '{field_name}' takes two values")
+        if operator in ("in", "notIn") and (
+            not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST_VALUES
+        ):
+            raise FilterError(
+                f"'{operator}' on '{field_name}' takes 1 to {MAX_LIST_VALUES} values"
+            )
+        conditions.append({"fieldName": field_name, "operator": operator, "value": value})
+    return conditions
+
+
+def _product(left: list[Group], right: list[Group]) -> list[Group]:
+    """Every group of `left` AND-ed with every group of `right`, within AppSync's limits."""
+    if len(left) * len(right) > MAX_GROUPS:
+        raise FilterError(f"it needs more than {MAX_GROUPS} alternatives (or-groups)")
+    return [a + b for a in left for b in right]
+
+
+def _check_fields(groups: list[Group]) -> None:
+    """AppSync refuses more than MAX_FIELDS fields in a filter, or one field twice in a group."""
+    fields: list[str] = []
+    for group in groups:
+        seen: set[str] = set()
+        for condition in group:
+            name = condition["fieldName"]
+            if name in seen:
+                raise FilterError(
+                    f"'{name}' has two conditions in one alternative, which AppSync's "
+                    "filters cannot hold (use 'between' for a range)"
+                )
+            seen.add(name)
+            if name not in fields:
+                fields.append(name)
+    if len(fields) > MAX_FIELDS:
+        raise FilterError(f"it names {len(fields)} fields, more than AppSync's {MAX_FIELDS}")
+
+
+@dataclass
+class _Node:
+    """One filter object of the tree, with its and/or children and, once known, its groups."""
+
+    filter: Any
+    children: dict[str, list[_Node]] = field(default_factory=dict)
+    groups: list[Group] = field(default_factory=list)
+
+
+def _levels_of(filter_: Any) -> list[list[_Node]]:
+    """The filter objects level by level (level 0: the argument itself), as the JS walks them (it
+    has no recursion): the same order of checks, so the same first refusal and message."""
+    levels = [[_Node(filter_)]]
+    for depth in range(1, MAX_NESTING + 2):  # the last pass only refuses
+        below: list[_Node] = []
+        for node in levels[-1]:
+            if not isinstance(node.filter, Mapping):
+                raise FilterError("a filter is an object of fields and and/or lists")
+            for key in ("and", "or"):
+                parts = node.filter.get(key)
+                if parts is None:
                     continue
-                if operator not in OPERATORS:
-                    raise FilterError(f"unsupported filter operator {operator!r} on '{key}'")
-                if operator == "between" and (
-                    not isinstance(operand, Sequence) or len(operand) != 2
-                ):
-                    raise FilterError(f"'between' on '{key}' takes two values")
-                if operator in ("in", "notIn") and not isinstance(operand, Sequence):
-                    raise FilterError(f"'{operator}' on '{key}' takes a list")
-                counter[0] += 1
-                if counter[0] > MAX_FILTER_CONDITIONS:
-                    raise FilterError(
-                        f"the filter has more than {MAX_FILTER_CONDITIONS} conditions"
-                    )
+                if not isinstance(parts, list):
+                    raise FilterError(f"'{key}' takes a list of filters")
+                if depth > MAX_NESTING and parts:
+                    raise FilterError(f"and/or nest deeper than {MAX_NESTING} levels")
+                node.children[key] = [_Node(part) for part in parts]
+                below.extend(node.children[key])
+        levels.append(below)
+    return levels
 
 
-def matches(filter_: Mapping[str, Any] | None, item: Mapping[str, Any]) -> bool:
-    """Whether `item` (a mutation's result) passes `filter_` (checked by `check_filter`)."""
-    if not filter_:
-        return True
-    for key, value in filter_.items():
+def _groups_of_node(node: _Node) -> list[Group]:
+    """One filter object -> its alternatives, its and/or children's being known already."""
+    groups: list[Group] = [[]]
+    for key, value in node.filter.items():
         if value is None:
             continue
+        alternatives: list[Group]
         if key == "and":
-            if not all(matches(f, item) for f in value):
-                return False
+            alternatives = [[]]
+            for child in node.children["and"]:
+                alternatives = _product(alternatives, child.groups)
         elif key == "or":
-            if value and not any(matches(f, item) for f in value):
-                return False
-        elif key == "not":
-            if matches(value, item):
-                return False
+            children = node.children["or"]
+            # an empty or is no condition
+            alternatives = [g for child in children for g in child.groups] if children else [[]]
         else:
-            present = key in item and item[key] is not None
-            for operator, operand in value.items():
-                if operand is None:
-                    continue
-                if not present:
-                    if operator not in _ABSENT_MATCHES:
-                        return False
-                    continue
-                if not _condition(operator, item[key], operand):
-                    return False
-    return True
+            alternatives = [_conditions_of(key, value)]
+        groups = _product(groups, alternatives)
+    return groups
+
+
+def filter_groups(filter_: Any) -> list[Group] | None:
+    """AppSync's filter groups for a `filter` argument (each group a list of conditions
+    `{"fieldName", "operator", "value"}`, as subscription_filter.js sets them); None when it lets
+    every item through. Raises FilterError, with the JS's message, for what AppSync cannot hold."""
+    if filter_ is None:
+        return None
+    levels = _levels_of(filter_)
+    for level in reversed(levels):  # deepest first: children's groups are known to parents
+        for node in level:
+            node.groups = _groups_of_node(node)
+    groups = levels[0][0].groups
+    _check_fields(groups)
+    if any(not group for group in groups):
+        return None  # one alternative without conditions: every item matches
+    return groups
+
+
+def check_filter(filter_: Any) -> None:
+    """Raise FilterError for a filter the deployed API refuses (shape, operators, limits)."""
+    filter_groups(filter_)
+
+
+def groups_match(groups: list[Group] | None, item: Mapping[str, Any]) -> bool:
+    """AppSync's reading of filter groups: some group whose every condition holds for `item`."""
+    if groups is None:
+        return True
+    return any(all(_holds(condition, item) for condition in group) for group in groups)
+
+
+def _holds(condition: Condition, item: Mapping[str, Any]) -> bool:
+    name, operator = condition["fieldName"], condition["operator"]
+    if item.get(name) is None:
+        return operator in _ABSENT_MATCHES
+    return _condition(operator, item[name], condition["value"])
+
+
+def matches(filter_: Any, item: Mapping[str, Any]) -> bool:
+    """Whether `item` (a mutation's result) passes `filter_` (accepted by `check_filter`)."""
+    return groups_match(filter_groups(filter_), item)
