@@ -5,6 +5,7 @@ Lambda event -> DataApi.handle -> ctx.result -> response() -> the field's value 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -16,7 +17,7 @@ from appsync_data.api import DataApi
 from appsync_data.errors import DataError
 from appsync_data.events import function_event
 from appsync_data.functions import FunctionApi, OperationCall
-from appsync_data.subscription_filter import OPERATORS, matches
+from appsync_data.subscription_filter import OPERATORS, FilterError, filter_groups, matches
 from backend import SETTINGS, LambdaContextStub, make_backend
 from deploy_helpers import ROOT, VARIANTS, seed_schema
 from hypothesis import HealthCheck, event, given, settings
@@ -494,6 +495,7 @@ def test_a_filter_appsync_cannot_hold_is_refused_at_subscribe_time(resolver: Res
         answer = _filter_of(resolver, bad)
         assert answer["error"]["type"] == "InvalidFilterError", bad
         assert words in answer["error"]["message"], (bad, answer)
+        assert answer == _python_filter_of(bad), bad  # the local server refuses it alike
     # At subscribe time, for an admitted caller: the error, and no filter set.
     ctx = _ctx("onCreateTodo", {"filter": eleven_ways}, USER)
     answer = resolver.step(SUBSCRIPTION_CODE, "response", ctx)
@@ -645,6 +647,17 @@ def test_custom_operations_through_their_function_and_the_handler(
     assert run(USER) == {"error": {"type": "Overdrawn", "message": "no stats today"}}
 
 
+def _python_filter_of(filter_: Any) -> dict[str, Any]:
+    """subscription_filter.py's answer in the shape of the JS's: groups, or the refusal."""
+    try:
+        groups = filter_groups(filter_)
+    except FilterError as error:
+        return {"error": {"type": "InvalidFilterError", "message": f"Invalid filter: {error}"}}
+    if groups is None:
+        return {"value": None}
+    return {"value": {"filterGroup": [{"filters": group} for group in groups]}}
+
+
 _VALUES = {"content": st.sampled_from(["a", "ab", "b", "x"]), "rating": st.integers(0, 4)}
 _CONDITION = st.one_of(
     st.builds(lambda v: {"content": {"beginsWith": v}}, _VALUES["content"]),
@@ -659,24 +672,51 @@ _CONDITION = st.one_of(
     st.builds(
         lambda op, vs: {"rating": {op: vs}},
         st.sampled_from(["in", "notIn"]),
-        st.lists(_VALUES["rating"], min_size=1, max_size=3),
+        st.lists(_VALUES["rating"], min_size=0, max_size=7),  # AppSync takes 1 to 5
     ),
     st.builds(lambda v: {"done": {"eq": v}}, st.booleans()),
+    # more fields than AppSync's 5 in all, and two conditions on one field
+    st.builds(
+        lambda f, v: {f: {"eq": v}}, st.sampled_from(["f1", "f2", "f3", "f4"]), st.integers(0, 1)
+    ),
+    st.builds(lambda a, b: {"rating": {"ge": a, "le": b}}, *[_VALUES["rating"]] * 2),
 )
-_FILTER = st.recursive(
+_TREE = st.recursive(
     _CONDITION,
     lambda inner: st.one_of(
-        st.builds(lambda fs: {"and": fs}, st.lists(inner, max_size=3)),
-        st.builds(lambda fs: {"or": fs}, st.lists(inner, max_size=3)),
+        st.builds(lambda fs: {"and": fs}, st.lists(inner, max_size=4)),
+        st.builds(lambda fs: {"or": fs}, st.lists(inner, max_size=4)),
         st.builds(lambda a, b: {**a, **b}, inner, inner),
     ),
-    max_leaves=6,
+    max_leaves=8,
+)
+# Wide ors (alternatives on up to 7 fields) and products of ors reach AppSync's limits on
+# alternatives and fields.
+_FIELDS = ["content", "rating", "done", "f1", "f2", "f3", "f4"]
+_ANY_FIELD = st.builds(lambda f, v: {f: {"ne": v}}, st.sampled_from(_FIELDS), st.integers(0, 2))
+_N_FIELDS = st.builds(  # an or of 4 to 7 alternatives, each on its own field
+    lambda fields, n: {"or": [{f: {"ne": 1}} for f in fields[:n]]},
+    st.permutations(_FIELDS),
+    st.integers(4, 7),
+)
+_FLAT = st.one_of(
+    _CONDITION, _ANY_FIELD, st.builds(lambda a, b: {**a, **b}, _CONDITION, _ANY_FIELD)
+)
+_FILTER = st.one_of(
+    _TREE,
+    st.builds(lambda fs: {"or": fs}, st.lists(_FLAT, min_size=3, max_size=8)),
+    _N_FIELDS,
+    st.builds(lambda f: {"and": [{"or": [f]}]}, _TREE),  # nesting past 3 levels
+    st.builds(
+        lambda a, b: {"and": [{"or": a}, {"or": b}]}, *[st.lists(_FLAT, min_size=2, max_size=5)] * 2
+    ),
 )
 _ITEMS = [
-    {"content": c, "rating": r, "done": d}
+    {"content": c, "rating": r, "done": d, "f1": f}
     for c in ("a", "ab", "bx", None)
     for r in (0, 2, 4, None)
     for d in (True, False)
+    for f in (1, None)
 ]
 
 
@@ -685,10 +725,14 @@ _ITEMS = [
 def test_any_filter_it_converts_means_what_the_local_server_evaluates(
     shared_resolver: Resolver, filter_: dict[str, Any]
 ) -> None:
-    """Random filters: converted ones pass exactly the items the local evaluator passes; the
-    others are refused with InvalidFilterError, never a crash."""
+    """Random filters: the JS refuses exactly those the local server refuses, with the same
+    InvalidFilterError message (never a crash), and converts the others to the same groups,
+    which pass exactly the items the local evaluator passes."""
     answer = _filter_of(shared_resolver, filter_)
     event("refused" if "error" in answer else "converted")
+    if "error" in answer:
+        event(re.sub(r"'\w+'|\d+", "_", answer["error"]["message"]))  # which refusal
+    assert answer == _python_filter_of(filter_)
     if "error" in answer:
         assert answer["error"]["type"] == "InvalidFilterError"
         return

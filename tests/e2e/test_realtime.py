@@ -125,6 +125,49 @@ def test_filtered_subscription_receives_only_matching_creates_in_order(
     asyncio.run(scenario())
 
 
+def test_a_filter_appsync_cannot_hold_is_refused_at_start(
+    userpool_server: DevServerProcess,
+) -> None:
+    """What the deployed resolver refuses (subscription_filter.js), refused alike, then a filter
+    at the limits accepted on the same connection."""
+    server = userpool_server
+    alice = server.token("alice")
+    two_on_one_field = {"content": {"beginsWith": "a", "contains": "b"}}
+    six_values = {"content": {"in": ["a", "b", "c", "d", "e", "f"]}}
+
+    async def scenario() -> None:
+        async with realtime(server, jwt_headers(server, alice)) as ws:
+            await init(ws)
+            auth = jwt_headers(server, alice)
+            sub_id, refused = await start(ws, SUBSCRIBE, auth, {"filter": two_on_one_field})
+            assert refused == {
+                "type": "error",
+                "id": sub_id,
+                "payload": {
+                    "errors": [
+                        {
+                            "errorType": "InvalidFilterError",
+                            "message": "Invalid filter: 'content' has two conditions in one "
+                            "alternative, which AppSync's filters cannot hold (use 'between' "
+                            "for a range)",
+                        }
+                    ]
+                },
+            }, refused
+            _, refused = await start(ws, SUBSCRIBE, auth, {"filter": six_values})
+            assert refused["payload"]["errors"] == [
+                {
+                    "errorType": "InvalidFilterError",
+                    "message": "Invalid filter: 'in' on 'content' takes 1 to 5 values",
+                }
+            ]
+            five_values = {"content": {"in": ["a", "b", "c", "d", "e"]}}
+            sub_id, started = await start(ws, SUBSCRIBE, auth, {"filter": five_values})
+            assert started == {"type": "start_ack", "id": sub_id}
+
+    asyncio.run(scenario())
+
+
 def test_keep_alive_follows_the_ack(userpool_server: DevServerProcess) -> None:
     server = userpool_server
 

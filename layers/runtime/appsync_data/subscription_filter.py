@@ -100,9 +100,7 @@ def _conditions_of(field_name: str, operators: Any) -> Group:
         if operator in ("in", "notIn") and (
             not isinstance(value, list) or not 1 <= len(value) <= MAX_LIST_VALUES
         ):
-            raise FilterError(
-                f"'{operator}' on '{field_name}' takes 1 to {MAX_LIST_VALUES} values"
-            )
+            raise FilterError(f"'{operator}' on '{field_name}' takes 1 to {MAX_LIST_VALUES} values")
         conditions.append({"fieldName": field_name, "operator": operator, "value": value})
     return conditions
 
