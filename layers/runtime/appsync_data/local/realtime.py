@@ -48,7 +48,7 @@ from appsync_data.local.execution import MAX_QUERY_CHARS, GraphQLExecutor, field
 from appsync_data.local.server import RealtimeEndpoint
 from appsync_data.local.sigv4 import SignedRequest
 from appsync_data.local.validation_messages import appsync_message
-from appsync_data.subscription_filter import FilterError, check_filter, matches
+from appsync_data.subscription_filter import FilterError, Group, filter_groups, groups_match
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class Subscription:
     document: Any
     operation_name: str | None
     variables: Mapping[str, Any]
-    filter: Mapping[str, Any] | None
+    filter_groups: list[Group] | None  # AppSync's filter groups of `filter`; None: every item
     auth: AuthContext
     headers: Mapping[str, str]
 
@@ -187,7 +187,7 @@ class RealtimeServer(RealtimeEndpoint):
             for subscription in list(connection.subscriptions.values()):
                 if mutation_field not in subscription.mutation_fields:
                     continue
-                if not matches(subscription.filter, result):
+                if not groups_match(subscription.filter_groups, result):
                     continue
                 if not connection.offer((subscription, result)):
                     self._drop_slow(connection)
@@ -443,7 +443,7 @@ class RealtimeServer(RealtimeEndpoint):
             ]
         filter_ = _filter_argument(root_field, definition.args.get("filter"), variables)
         try:
-            check_filter(filter_ or {})
+            groups = filter_groups(filter_)
         except FilterError as error:
             return bad(f"Invalid filter: {error}", "InvalidFilterError")
         return Subscription(
@@ -453,7 +453,7 @@ class RealtimeServer(RealtimeEndpoint):
             document=document,
             operation_name=operation.name.value if operation.name else None,
             variables=dict(variables),
-            filter=filter_,
+            filter_groups=groups,
             auth=auth,
             headers=headers,
         )
