@@ -30,7 +30,7 @@ MAX_GROUPS = 10
 MAX_FIELDS = 5
 MAX_LIST_VALUES = 5
 MAX_NESTING = 3  # and/or inside and/or
-ERROR_TYPE = "InvalidFilterError"
+ERROR_TYPE = "InvalidFilterError"  # the refusal's errorType, deployed and local
 
 
 class FilterError(ValueError):

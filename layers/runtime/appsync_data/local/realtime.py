@@ -48,7 +48,13 @@ from appsync_data.local.execution import MAX_QUERY_CHARS, GraphQLExecutor, field
 from appsync_data.local.server import RealtimeEndpoint
 from appsync_data.local.sigv4 import SignedRequest
 from appsync_data.local.validation_messages import appsync_message
-from appsync_data.subscription_filter import FilterError, Group, filter_groups, groups_match
+from appsync_data.subscription_filter import (
+    ERROR_TYPE,
+    FilterError,
+    Group,
+    filter_groups,
+    groups_match,
+)
 
 log = logging.getLogger(__name__)
 
@@ -445,7 +451,7 @@ class RealtimeServer(RealtimeEndpoint):
         try:
             groups = filter_groups(filter_)
         except FilterError as error:
-            return bad(f"Invalid filter: {error}", "InvalidFilterError")
+            return bad(f"Invalid filter: {error}", ERROR_TYPE)
         return Subscription(
             id=sub_id,
             field_name=field_name,
