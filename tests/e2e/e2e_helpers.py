@@ -44,12 +44,22 @@ schema = a.schema(
 """
 
 
+_TEST_CA_VARIABLE = "APPSYNC_DATA_TEST_CA_DIR"
+
+
 def _test_ca() -> TlsFiles:
     """One local CA for every dev server of the test run (each server's .local/tls is seeded with
     it, and signs its own server certificate), trusted by this process's HTTP clients and by Node:
-    clients verify the certificate as users' clients do, never `verify=False`."""
+    clients verify the certificate as users' clients do, never `verify=False`.
+
+    Kept in the environment: this module may be imported under two names (`e2e_helpers` here,
+    `e2e.e2e_helpers` from tests/security), and both must trust and seed the same CA."""
+    shared = os.environ.get(_TEST_CA_VARIABLE)
+    if shared and Path(shared, "bundle.pem").is_file():
+        return TlsFiles(Path(shared))
     folder = Path(tempfile.mkdtemp(prefix="appsync-data-test-ca-"))
     atexit.register(shutil.rmtree, folder, True)
+    os.environ[_TEST_CA_VARIABLE] = str(folder)
     files = TlsFiles(folder)
     load_or_make_ca(files)
     bundle = folder / "bundle.pem"  # the public CAs too: other tests may call real endpoints
