@@ -33,6 +33,7 @@ def test_one_line_per_request_and_the_reason_for_a_401(tmp_path: Path) -> None:
     assert "refused AMAZON_COGNITO_USER_POOLS token: Signature verification failed" in log
     assert "refused: no Authorization header" in log
     assert '"level"' not in log  # no Powertools JSON without --verbose
+    assert '"_aws"' not in log  # nor its EMF metric lines
     for secret in (token, signature, payload, other):
         assert secret not in log
 
@@ -46,4 +47,5 @@ def test_verbose_shows_the_lambdas_json_lines(tmp_path: Path) -> None:
         assert server.stop() == 0
     log = server.output()
     assert '"level"' in log
+    assert '"_aws"' in log  # the EMF metric lines too
     assert token not in log

@@ -23,6 +23,8 @@ def configure(*, verbose: bool) -> None:
     # Powertools reads its level when the Lambda's logger is created (the data API's import).
     if not verbose:
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "WARNING")
+        # The EMF metric lines are printed, not logged: they go with the other JSON lines.
+        os.environ.setdefault("POWERTOOLS_METRICS_DISABLED", "true")
     elif os.environ.get("POWERTOOLS_LOG_LEVEL", "").upper() != "DEBUG":
         os.environ["POWERTOOLS_LOG_LEVEL"] = "INFO"
     handler = logging.StreamHandler(sys.stdout)
