@@ -229,7 +229,11 @@ class DataApi:
     def _handle_batch(self, events: list[Any], context: LambdaContext) -> list[Any]:
         if not events:
             return []
-        fields = {_field_of(e)[1:] if _field_of(e)[0] is None else None for e in events}
+        named = [_field_of(e) for e in events]
+        fields = {
+            (type_name, field_name) if failure is None else None
+            for failure, type_name, field_name in named
+        }
         if len(fields) != 1 or None in fields:
             failure = InvalidArguments("A batch must hold events of one field")
             return [failure.to_response() for _ in events]
