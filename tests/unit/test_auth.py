@@ -133,7 +133,7 @@ def test_an_identity_of_unknown_shape_is_refused(not_an_identity: Any) -> None:
         assert not allowed(only(provider), "get", not_an_identity)
 
 
-def test_user_pool_caller_keeps_sub_and_client_id_but_not_claims() -> None:
+def test_user_pool_caller_keeps_its_claims_for_the_rules_but_out_of_its_repr() -> None:
     settings = our_settings()
     access = caller_from_identity(user_pool_identity(token_use="access"), settings)
     id_token = caller_from_identity(user_pool_identity(token_use="id"), settings)
@@ -147,7 +147,9 @@ def test_user_pool_caller_keeps_sub_and_client_id_but_not_claims() -> None:
         (USER_POOL_CLIENT_ID,),
         "id",
     )
-    assert not hasattr(access, "claims")
+    # Owner and group rules read the claims; nothing that prints a caller shows them.
+    assert access.claims["sub"] == USER_SUB
+    assert "claims" not in repr(access)
 
 
 def test_iam_caller_without_cognito_identity_reads_nulls_as_absent() -> None:

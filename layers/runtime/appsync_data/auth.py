@@ -7,13 +7,15 @@ user-pool ones), then check it again against our own configuration before any Dy
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
 from appsync_data.config import Settings
+from appsync_data.errors import Unauthorized
 from appsync_data.schema import AuthRule, Operation, Provider
 
 _COGNITO_ISSUER = re.compile(r"^https://cognito-idp\.[a-z0-9-]+\.amazonaws\.com/[^/]+$")
@@ -23,6 +25,7 @@ _ROLE_ARN = re.compile(
 
 
 class CallerKind(StrEnum):
+    UNKNOWN = "unknown"  # an identity of no shape AppSync sends: admitted by no rule
     API_KEY = "apiKey"
     LAMBDA = "lambda"
     IAM = "iam"
@@ -32,7 +35,8 @@ class CallerKind(StrEnum):
 
 @dataclass(frozen=True)
 class Caller:
-    """The caller as the identity shows it. `sub` is what we log; claims are never kept."""
+    """The caller as the identity shows it. `sub` is what we log; `claims` (the token's, for
+    owner and group rules) are never logged, and left out of `repr`."""
 
     kind: CallerKind
     sub: str | None = None
@@ -43,6 +47,7 @@ class Caller:
     identity_pool_id: str | None = None
     identity_id: str | None = None
     identity_auth_type: str | None = None
+    claims: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_cognito_identity(self) -> bool:
@@ -72,8 +77,8 @@ def caller_from_identity(identity: Any, settings: Settings) -> Caller:
     if identity is None:
         return Caller(CallerKind.API_KEY)
     if not isinstance(identity, Mapping):
-        # Not a shape AppSync sends; treat as the least-privileged caller.
-        return Caller(CallerKind.API_KEY)
+        # Not a shape AppSync sends; a caller no rule admits (not even a public API key rule).
+        return Caller(CallerKind.UNKNOWN)
     if "resolverContext" in identity:
         return Caller(CallerKind.LAMBDA)
     if "userArn" in identity or "cognitoIdentityPoolId" in identity:
@@ -102,7 +107,9 @@ def caller_from_identity(identity: Any, settings: Settings) -> Caller:
     )
     is_user_pool = has_user_pool_shape or (has_cognito_issuer and issuer != settings.oidc_issuer)
     kind = CallerKind.USER_POOL if is_user_pool else CallerKind.OIDC
-    return Caller(kind, sub=sub, issuer=issuer, audiences=audiences, token_use=token_use)
+    return Caller(
+        kind, sub=sub, issuer=issuer, audiences=audiences, token_use=token_use, claims=claims
+    )
 
 
 def _audience_ok(caller: Caller, client_ids: tuple[str, ...]) -> bool:
@@ -187,23 +194,203 @@ def is_plain_iam_admitted(caller: Caller, settings: Settings) -> bool:
     return False
 
 
+def is_guest(caller: Caller, settings: Settings) -> bool:
+    """An unauthenticated identity of *our* identity pool (its guest role): `allow.guest()`."""
+    if caller.kind is not CallerKind.IAM:
+        return False
+    of_unauth_role = _is_session_of(caller.user_arn, settings.unauth_role_arn)
+    if not caller.has_cognito_identity:
+        return of_unauth_role
+    if caller.identity_auth_type != "unauthenticated":
+        return False
+    if caller.identity_pool_id is not None:
+        return settings.identity_pool_id is not None and (
+            caller.identity_pool_id == settings.identity_pool_id
+        )
+    return of_unauth_role
+
+
+# --- what a token says of its holder, as Amplify's resolvers read it ----------------------------
+
+
+def _claim_text(claims: Mapping[str, Any], name: str) -> str | None:
+    value = claims.get(name)
+    if name == "username" and value is None:
+        value = claims.get("cognito:username")  # an id token names the user so
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    text = str(value)
+    return text or None
+
+
+def owner_values(claims: Mapping[str, Any], claim: str) -> tuple[str, ...]:
+    """The owner values a token holds for `claim`, the stored one first: for `sub::username`,
+    `<sub>::<username>`, then `<sub>` and `<username>` alone (what older items hold)."""
+    parts = claim.split("::")
+    values = [_claim_text(claims, part) for part in parts]
+    if len(parts) == 1:
+        return (values[0],) if values[0] else ()
+    if any(v is None for v in values):
+        return ()
+    return ("::".join(v for v in values if v), *dict.fromkeys(v for v in values if v))
+
+
+def group_values(claims: Mapping[str, Any], claim: str) -> tuple[str, ...]:
+    """The groups a token lists in `claim`: a list, a JSON list in a string, or one name."""
+    value = claims.get(claim)
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            parsed = None
+        value = parsed if isinstance(parsed, list) else [value]
+    if not isinstance(value, list):
+        return ()
+    return tuple(dict.fromkeys(g for g in value if isinstance(g, str) and g))
+
+
+@dataclass(frozen=True)
+class FieldMatch:
+    """One dynamic rule as it applies to this caller: the items whose `field` holds one of
+    `values` (a list field: holds any of them)."""
+
+    field: str
+    is_list: bool
+    values: tuple[str, ...]
+    stored: str | None = None  # owner rules: the value create writes for the caller
+
+    def admits(self, item: Mapping[str, Any]) -> bool:
+        held = item.get(self.field)
+        if self.is_list:
+            return isinstance(held, list) and any(v in self.values for v in held)
+        return isinstance(held, str) and held in self.values
+
+
+@dataclass(frozen=True)
+class ItemScope:
+    """The items a caller may touch under the owner and group rules: those any match admits."""
+
+    matches: tuple[FieldMatch, ...]
+
+    def admits(self, item: Mapping[str, Any]) -> bool:
+        return any(match.admits(item) for match in self.matches)
+
+
 @dataclass(frozen=True)
 class Decision:
+    """`allowed` with no `scope`: every item. With a `scope`: only the items it admits (owner
+    and group rules). `owners`: the owner fields create fills for this caller when absent."""
+
     allowed: bool
     reason: str
+    scope: ItemScope | None = None
+    owners: tuple[FieldMatch, ...] = ()
+
+
+def _static_match(
+    rule: AuthRule, caller: Caller, provider: Provider | None, settings: Settings
+) -> bool:
+    """Whether a rule that admits to every item admits this caller."""
+    if rule.strategy == "private":
+        return provider is not None and rule.provider == provider
+    if rule.strategy == "public":
+        if rule.provider == "apiKey":
+            return caller.kind is CallerKind.API_KEY
+        return is_guest(caller, settings)
+    if rule.strategy == "custom":
+        return caller.kind is CallerKind.LAMBDA
+    if rule.strategy == "groups" and not rule.is_dynamic:
+        if provider is None or rule.provider != provider:
+            return False
+        held = group_values(caller.claims, rule.group_claim)
+        return any(group in held for group in rule.groups)
+    return False
+
+
+def _dynamic_match(rule: AuthRule, caller: Caller, provider: Provider | None) -> FieldMatch | None:
+    """An owner or group-field rule as it applies to this caller (None: it cannot)."""
+    if provider is None or rule.provider != provider or rule.field_name is None:
+        return None
+    if rule.strategy == "owner":
+        values = owner_values(caller.claims, rule.owner_claim)
+        stored = values[0] if values else None
+    else:
+        values, stored = group_values(caller.claims, rule.group_claim), None
+    if not values:
+        return None
+    return FieldMatch(rule.field_name, rule.is_list, values, stored)
 
 
 def decide(
     rules: tuple[AuthRule, ...], operation: Operation, caller: Caller, settings: Settings
 ) -> Decision:
-    """Allow when any rule covering `operation` accepts the caller; deny otherwise (deny by
-    default: an operation no rule covers is refused to everyone, plain IAM included)."""
+    """Allow every item when a static rule covering `operation` admits the caller; allow the
+    items of the owner and group rules that apply to them; deny otherwise (deny by default: an
+    operation no rule covers is refused to everyone, plain IAM included)."""
     covering = [rule for rule in rules if rule.grants(operation)]
     if not covering:
         return Decision(False, f"no rule grants {operation}")
     provider = proven_provider(caller, settings)
-    if provider is not None and any(rule.provider == provider for rule in covering):
-        return Decision(True, f"allow.authenticated({provider!r})")
+    matches = tuple(
+        m for m in (_dynamic_match(r, caller, provider) for r in covering if r.is_dynamic) if m
+    )
+    owners = tuple(m for m in matches if m.stored is not None)
+    for rule in covering:
+        if not rule.is_dynamic and _static_match(rule, caller, provider, settings):
+            return Decision(True, rule.describe(), owners=owners)
     if is_plain_iam_admitted(caller, settings):
         return Decision(True, f"plain IAM principal (IAM_ACCESS={settings.iam_access})")
+    if matches:
+        fields = ", ".join(dict.fromkeys(m.field for m in matches))
+        return Decision(True, f"items whose {fields} name the caller", ItemScope(matches), owners)
     return Decision(False, f"{caller.kind.value} caller matches no rule for {operation}")
+
+
+def authorize_create(
+    decision: Decision, values: Mapping[str, Any], type_name: str, field_name: str
+) -> dict[str, Any]:
+    """The values create stores: the caller written into each owner field the input leaves out
+    (as Amplify does), then refused unless the scope admits the item (naming someone else)."""
+    stored = dict(values)
+    for match in decision.owners:
+        if match.field not in stored:
+            stored[match.field] = [match.stored] if match.is_list else match.stored
+    if decision.scope is not None and not decision.scope.admits(stored):
+        raise Unauthorized.for_field(type_name, field_name)
+    return stored
+
+
+def field_decisions(
+    field_rules: Mapping[str, tuple[AuthRule, ...]],
+    operation: Operation,
+    caller: Caller,
+    settings: Settings,
+) -> dict[str, Decision]:
+    """The decision of each field that has its own rules (Amplify's field-level auth)."""
+    return {name: decide(rules, operation, caller, settings) for name, rules in field_rules.items()}
+
+
+def hidden_fields(decisions: Mapping[str, Decision], item: Mapping[str, Any]) -> tuple[str, ...]:
+    """The fields of `item` the caller may not read: null in the result, with an error each."""
+    return tuple(
+        name
+        for name, decision in decisions.items()
+        if not decision.allowed or (decision.scope is not None and not decision.scope.admits(item))
+    )
+
+
+def refused_inputs(
+    decisions: Mapping[str, Decision], written: Iterable[str], item: Mapping[str, Any] | None
+) -> tuple[str, ...]:
+    """The written fields the caller may not write: any makes the mutation Unauthorized. `item`:
+    what the scope is checked against (create: the new item; None: checked by the store)."""
+    refused = []
+    for name in written:
+        decision = decisions.get(name)
+        if decision is None:
+            continue
+        if not decision.allowed or (
+            item is not None and decision.scope is not None and not decision.scope.admits(item)
+        ):
+            refused.append(name)
+    return tuple(refused)

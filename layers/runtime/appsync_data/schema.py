@@ -35,13 +35,22 @@ from appsync_data.naming import (
 )
 from appsync_data.scalars import SCALARS, scalar_of_builder
 
-Provider = Literal["userPools", "identityPool", "oidc"]
+# Amplify Gen 2's providers and strategies (data-schema's Authorization.ts).
+Provider = Literal["userPools", "identityPool", "oidc", "apiKey", "function"]
+Strategy = Literal["public", "private", "owner", "groups", "custom"]
 RuleOperation = Literal[
     "create", "update", "delete", "read", "get", "list", "listen", "sync", "search", "custom"
 ]
 CUSTOM_OPERATION: Operation = "custom"
 
 PROVIDERS: tuple[str, ...] = get_args(Provider)
+PRIVATE_PROVIDERS: tuple[Provider, ...] = ("userPools", "oidc", "identityPool")
+# Owner and group rules read claims of a JWT: a user pool's or an OIDC issuer's.
+TOKEN_PROVIDERS: tuple[Provider, ...] = ("userPools", "oidc")
+DEFAULT_OWNER_FIELD = "owner"
+# Amplify Gen 2's default identity claim: the value stored is `<sub>::<username>`.
+DEFAULT_IDENTITY_CLAIM = "sub::username"
+DEFAULT_GROUP_CLAIM = "cognito:groups"
 # What `.to([...])` accepts on a model's rule.
 RULE_OPERATIONS: tuple[str, ...] = tuple(
     op for op in get_args(RuleOperation) if op != CUSTOM_OPERATION
@@ -75,6 +84,7 @@ class Field:
     default_value: Any = None
     has_default: bool = False
     enum_values: tuple[str, ...] | None = None  # inline `a.enum([...])`
+    rules: tuple[AuthRule, ...] = ()  # field-level rules; none: the model's rules apply
 
     @property
     def is_enum(self) -> bool:
@@ -95,6 +105,10 @@ class Field:
     def with_type_name(self, type_name: str) -> Field:
         return replace(self, type_name=type_name)
 
+    def authorization(self, callback: RulesCallback) -> Field:
+        """Field-level rules: who may read and write this field, instead of the model's rules."""
+        return replace(self, rules=_collect_rules(callback, "field"))
+
     def accepts(self, value: Any, enum_values: Sequence[str] = ()) -> bool:
         """Whether `value` is a valid value of this field's element type."""
         if self.is_enum:
@@ -107,21 +121,69 @@ class Field:
 
 @dataclass(frozen=True)
 class AuthRule:
-    """`allow.authenticated(provider)` with the operations it grants (Amplify's `private` rule)."""
+    """One `allow.*` rule and the operations it grants.
+
+    Static rules admit a caller to every item: `private` (`allow.authenticated`), `public`
+    (`allow.guest` / `allow.public_api_key`), `groups` with fixed `groups`, `custom` (a Lambda
+    authorizer). Dynamic rules admit a caller to the items whose `field_name` holds them: `owner`
+    (their identity claim) and `groups` with a field (one of their groups); `is_list` when the
+    field holds a list (`owners_defined_in`, `groups_defined_in`).
+    """
 
     provider: Provider = "userPools"
     operations: tuple[RuleOperation, ...] = DEFAULT_RULE_OPERATIONS
-    strategy: Literal["private"] = "private"
+    strategy: Strategy = "private"
+    field_name: str | None = None
+    is_list: bool = False
+    groups: tuple[str, ...] = ()
+    claim: str | None = None  # identityClaim (owner) or withClaimIn (groups); None: the default
+    has_operations: bool = False  # `.to([...])` was called
+
+    @property
+    def is_dynamic(self) -> bool:
+        """Whether the rule admits per item, by what the item's field holds."""
+        return self.field_name is not None
+
+    @property
+    def owner_claim(self) -> str:
+        return self.claim or DEFAULT_IDENTITY_CLAIM
+
+    @property
+    def group_claim(self) -> str:
+        return self.claim or DEFAULT_GROUP_CLAIM
+
+    def describe(self) -> str:
+        """The rule as it was written, for error messages: `allow.owner_defined_in('author')`."""
+        if self.strategy == "public":
+            return "allow.guest()" if self.provider == "identityPool" else "allow.public_api_key()"
+        return _RULE_NAMES[(self.strategy, self.is_dynamic, self.is_list)].format(
+            field=self.field_name, groups=list(self.groups), provider=self.provider
+        )
 
     def to(self, operations: Iterable[str]) -> AuthRule:
         ops = tuple(operations)
         unknown = [op for op in ops if op not in RULE_OPERATIONS]
         if unknown or not ops:
             raise SchemaError(
-                f"allow.authenticated(...).to({list(ops)!r}): unknown operation(s) {unknown!r}; "
+                f"{self.describe()}.to({list(ops)!r}): unknown operation(s) {unknown!r}; "
                 f"expected some of {list(RULE_OPERATIONS)}"
             )
-        return replace(self, operations=ops)  # type: ignore[arg-type]
+        return replace(self, operations=ops, has_operations=True)  # type: ignore[arg-type]
+
+    def identity_claim(self, claim: str) -> AuthRule:
+        """The token claim that names the owner, instead of Amplify's `sub::username`."""
+        if self.strategy != "owner":
+            raise SchemaError(f"{self.describe()}.identity_claim(...): only owner rules take one")
+        return replace(self, claim=_claim(claim, f"{self.describe()}.identity_claim"))
+
+    def with_claim_in(self, claim: str) -> AuthRule:
+        """The token claim that lists the caller's groups, instead of `cognito:groups`."""
+        if self.strategy != "groups":
+            raise SchemaError(f"{self.describe()}.with_claim_in(...): only group rules take one")
+        return replace(self, claim=_claim(claim, f"{self.describe()}.with_claim_in"))
+
+    identityClaim = identity_claim  # noqa: N815 - Amplify's name
+    withClaimIn = with_claim_in  # noqa: N815 - Amplify's name
 
     def grants(self, operation: Operation) -> bool:
         return operation in self.expanded_operations
@@ -134,17 +196,133 @@ class AuthRule:
         return frozenset(expanded)
 
 
+# (strategy, dynamic, list field) -> how the rule is written.
+_RULE_NAMES = {
+    ("private", False, False): "allow.authenticated({provider!r})",
+    ("custom", False, False): "allow.custom()",
+    ("owner", True, False): "allow.owner_defined_in({field!r})",
+    ("owner", True, True): "allow.owners_defined_in({field!r})",
+    ("groups", False, False): "allow.groups({groups!r})",
+    ("groups", True, False): "allow.group_defined_in({field!r})",
+    ("groups", True, True): "allow.groups_defined_in({field!r})",
+}
+
+
+def _claim(claim: Any, where: str) -> str:
+    if not isinstance(claim, str) or not claim.strip():
+        raise SchemaError(f"{where}({claim!r}): expected the name of a token claim")
+    return claim
+
+
+def _provider(provider: Any, allowed: tuple[Provider, ...], where: str) -> Provider:
+    if provider not in allowed:
+        raise SchemaError(
+            f"{where}({provider!r}): unknown provider; expected one of {list(allowed)}"
+        )
+    return provider  # type: ignore[no-any-return]
+
+
+def _rule_field(field_name: Any, where: str) -> str:
+    if not isinstance(field_name, str) or not _NAME.match(field_name):
+        raise SchemaError(f"{where}({field_name!r}): expected a field name")
+    return field_name
+
+
 class Allow:
-    """The `allow` object handed to `.authorization(lambda allow: [...])`."""
+    """The `allow` object handed to `.authorization(lambda allow: [...])`: Amplify Gen 2's rules,
+    in snake_case with the camelCase originals as aliases."""
 
     @staticmethod
     def authenticated(provider: str = "userPools") -> AuthRule:
-        if provider not in PROVIDERS:
-            raise SchemaError(
-                f"allow.authenticated({provider!r}): unknown provider; expected one of "
-                f"{list(PROVIDERS)}"
-            )
-        return AuthRule(provider=provider)  # type: ignore[arg-type]
+        """Any signed-in user of the provider (Amplify's `private` strategy)."""
+        return AuthRule(provider=_provider(provider, PRIVATE_PROVIDERS, "allow.authenticated"))
+
+    @staticmethod
+    def guest() -> AuthRule:
+        """Unauthenticated callers with the identity pool's guest role."""
+        return AuthRule(provider="identityPool", strategy="public")
+
+    @staticmethod
+    def public_api_key() -> AuthRule:
+        """Anyone with the API's key."""
+        return AuthRule(provider="apiKey", strategy="public")
+
+    @staticmethod
+    def owner(provider: str = "userPools") -> AuthRule:
+        """The user named in the item's implicit `owner` field."""
+        return Allow.owner_defined_in(DEFAULT_OWNER_FIELD, provider)
+
+    @staticmethod
+    def owner_defined_in(field_name: str, provider: str = "userPools") -> AuthRule:
+        """The user named in the item's `field_name` (a string field)."""
+        where = "allow.owner_defined_in"
+        return AuthRule(
+            provider=_provider(provider, TOKEN_PROVIDERS, where),
+            strategy="owner",
+            field_name=_rule_field(field_name, where),
+        )
+
+    @staticmethod
+    def owners_defined_in(field_name: str, provider: str = "userPools") -> AuthRule:
+        """Each user listed in the item's `field_name` (a list of strings)."""
+        where = "allow.owners_defined_in"
+        return AuthRule(
+            provider=_provider(provider, TOKEN_PROVIDERS, where),
+            strategy="owner",
+            field_name=_rule_field(field_name, where),
+            is_list=True,
+        )
+
+    @staticmethod
+    def group(group: str, provider: str = "userPools") -> AuthRule:
+        """Members of one user group."""
+        return Allow.groups([group], provider)
+
+    @staticmethod
+    def groups(groups: Sequence[str], provider: str = "userPools") -> AuthRule:
+        """Members of any of these user groups (`cognito:groups`, or `.with_claim_in(claim)`)."""
+        names = (groups,) if isinstance(groups, str) else tuple(groups)
+        if not names or any(not isinstance(g, str) or not g for g in names):
+            raise SchemaError(f"allow.groups({list(names)!r}): expected one or more group names")
+        return AuthRule(
+            provider=_provider(provider, TOKEN_PROVIDERS, "allow.groups"),
+            strategy="groups",
+            groups=names,
+        )
+
+    @staticmethod
+    def group_defined_in(field_name: str, provider: str = "userPools") -> AuthRule:
+        """Members of the group named in the item's `field_name`."""
+        where = "allow.group_defined_in"
+        return AuthRule(
+            provider=_provider(provider, TOKEN_PROVIDERS, where),
+            strategy="groups",
+            field_name=_rule_field(field_name, where),
+        )
+
+    @staticmethod
+    def groups_defined_in(field_name: str, provider: str = "userPools") -> AuthRule:
+        """Members of any group listed in the item's `field_name`."""
+        where = "allow.groups_defined_in"
+        return AuthRule(
+            provider=_provider(provider, TOKEN_PROVIDERS, where),
+            strategy="groups",
+            field_name=_rule_field(field_name, where),
+            is_list=True,
+        )
+
+    @staticmethod
+    def custom(provider: str = "function") -> AuthRule:
+        """Callers the API's Lambda authorizer admitted."""
+        return AuthRule(
+            provider=_provider(provider, ("function",), "allow.custom"), strategy="custom"
+        )
+
+    publicApiKey = public_api_key  # noqa: N815 - Amplify's name
+    ownerDefinedIn = owner_defined_in  # noqa: N815 - Amplify's name
+    ownersDefinedIn = owners_defined_in  # noqa: N815 - Amplify's name
+    groupDefinedIn = group_defined_in  # noqa: N815 - Amplify's name
+    groupsDefinedIn = groups_defined_in  # noqa: N815 - Amplify's name
 
 
 RulesCallback = Callable[[Allow], Sequence[AuthRule]]
@@ -459,11 +637,48 @@ class Model:
         """Declared fields other than the implicit ones (what create/update inputs carry)."""
         return {n: f for n, f in self.fields.items() if n not in IMPLICIT_FIELDS}
 
+    @property
+    def field_rules(self) -> dict[str, tuple[AuthRule, ...]]:
+        """Field name -> its field-level rules, for the fields that have them."""
+        return {n: f.rules for n, f in self.fields.items() if f.rules}
+
     def providers(self) -> tuple[Provider, ...]:
         seen: dict[Provider, None] = {}
-        for rule in self.rules:
+        for rule in (*self.rules, *(r for rules in self.field_rules.values() for r in rules)):
             seen.setdefault(rule.provider)
         return tuple(seen)
+
+
+DefaultMode = Literal["userPool", "identityPool", "iam", "oidc", "apiKey", "lambda"]
+DEFAULT_MODES: tuple[str, ...] = get_args(DefaultMode)
+
+
+@dataclass(frozen=True)
+class AuthorizationModes:
+    """`schema.authorization_modes(...)`: Amplify's `defineData({authorizationModes})`."""
+
+    default: str | None = None  # None: userPool, or oidc when OIDC is the schema's only JWT
+    api_key_expires_in_days: int = 7
+    lambda_authorizer: str | None = None  # the function under functions/
+    lambda_ttl_seconds: int = 300
+
+    def check(self) -> None:
+        where = "schema.authorization_modes"
+        if self.default is not None and self.default not in DEFAULT_MODES:
+            raise SchemaError(
+                f"{where}(default_authorization_mode={self.default!r}): expected one of "
+                f"{list(DEFAULT_MODES)}"
+            )
+        days = self.api_key_expires_in_days
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 365:
+            raise SchemaError(
+                f"{where}(api_key_expires_in_days={days!r}): AppSync keys last 1 to 365 days"
+            )
+        ttl = self.lambda_ttl_seconds
+        if not isinstance(ttl, int) or isinstance(ttl, bool) or not 0 <= ttl <= 3600:
+            raise SchemaError(
+                f"{where}(lambda_ttl_seconds={ttl!r}): AppSync caches 0 to 3600 seconds"
+            )
 
 
 @dataclass(frozen=True)
@@ -474,21 +689,50 @@ class Schema:
     enums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     custom_types: Mapping[str, CustomType] = field(default_factory=dict)
     operations: Mapping[str, CustomOperation] = field(default_factory=dict)
+    modes: AuthorizationModes = AuthorizationModes()
 
     def authorization(self, callback: RulesCallback) -> Schema:
         """Schema-wide rules: added to every model's own rules as alternatives; the rules of a
         custom operation that declares none (as Amplify does). A rule narrowed with `.to(...)`
         names model operations, so it admits no one to a custom operation."""
         extra = _collect_rules(callback, "schema")
+        for rule in extra:
+            if rule.is_dynamic:
+                raise SchemaError(
+                    f"schema: {rule.describe()} names a field of an item; declare it on the "
+                    "models whose items hold it"
+                )
         models = {n: replace(m, rules=m.rules + extra) for n, m in self.models.items()}
         operation_rules = tuple(
-            _as_custom_rule(r) for r in extra if r.operations == DEFAULT_RULE_OPERATIONS
+            _as_custom_rule(r) for r in extra if not r.has_operations and not r.is_dynamic
         )
         operations = {
             n: op if op.rules else replace(op, rules=operation_rules)
             for n, op in self.operations.items()
         }
         return replace(self, models=models, operations=operations)
+
+    def authorization_modes(
+        self,
+        *,
+        default_authorization_mode: str | None = None,
+        api_key_expires_in_days: int = 7,
+        lambda_authorizer: FunctionHandler | None = None,
+        lambda_ttl_seconds: int = 300,
+    ) -> Schema:
+        """The API's auth modes, as Amplify's `defineData({authorizationModes})`: the default
+        mode, the API key's lifetime, and the function under functions/ that authorizes
+        `allow.custom()` callers (the Lambda authorizer) with how long AppSync caches its answer."""
+        modes = AuthorizationModes(
+            default=default_authorization_mode,
+            api_key_expires_in_days=api_key_expires_in_days,
+            lambda_authorizer=lambda_authorizer.function_name if lambda_authorizer else None,
+            lambda_ttl_seconds=lambda_ttl_seconds,
+        )
+        modes.check()
+        return replace(self, modes=modes)
+
+    authorizationModes = authorization_modes  # noqa: N815 - Amplify's name
 
     def model(self, name: str) -> Model:
         return self.models[name]
@@ -511,8 +755,14 @@ class Schema:
         return tuple(dict.fromkeys(op.function_name for op in self.operations.values()))
 
     def require_authorized_operations(self) -> None:
-        """Every custom operation needs a rule (its own or the schema's), as Amplify requires;
-        checked when the schema is used, since schema-wide rules come after `a.schema(...)`."""
+        """Every custom operation needs a rule (its own or the schema's), as Amplify requires,
+        and a `allow.custom()` rule needs a Lambda authorizer; checked when the schema is used,
+        since schema-wide rules and modes come after `a.schema(...)`."""
+        if "function" in self.providers() and self.modes.lambda_authorizer is None:
+            raise SchemaError(
+                "allow.custom() needs a Lambda authorizer: add .authorization_modes("
+                'lambda_authorizer=a.handler.function("NAME")) to the schema'
+            )
         for op in self.operations.values():
             if not op.rules:
                 raise SchemaError(
@@ -587,15 +837,18 @@ def _build_model(
             _check_default(where, spec, enums)
         declared[field_name] = spec
 
-    # Amplify's order: declared fields, then the implicit ones it adds (`id` only when the
-    # identifier is the default or names it).
+    # Amplify's order: declared fields, the owner and group fields its rules name that are not
+    # declared, then the implicit ones it adds (`id` only when the identifier is the default or
+    # names it).
     fields: dict[str, Field] = {}
     fields.update({n: f for n, f in declared.items() if n not in _IMPLICIT_TYPES})
+    implied = _rule_fields(name, builder.rules, declared)
+    fields.update(implied)
     if "id" in declared or "id" in builder.identifier_fields:
         fields["id"] = declared.get("id", Field("ID", is_required=True)).required()
     fields["createdAt"] = Field("AWSDateTime", is_required=True)
     fields["updatedAt"] = Field("AWSDateTime", is_required=True)
-    order = [n for n in builder.fields if n not in _IMPLICIT_TYPES]
+    order = [n for n in builder.fields if n not in _IMPLICIT_TYPES] + list(implied)
     order += [n for n in ("id", "createdAt", "updatedAt") if n in fields]
     identifier = _check_identifier(name, builder.identifier_fields, fields)
     indexes = tuple(_check_index(name, spec, fields) for spec in builder.index_specs)
@@ -608,6 +861,34 @@ def _build_model(
         relationships=relationships,
         field_order=tuple(order),
     )
+
+
+def _rule_fields(
+    model_name: str, rules: tuple[AuthRule, ...], declared: Mapping[str, Field]
+) -> dict[str, Field]:
+    """The owner and group fields the rules (the model's and its fields') name: each declared one
+    checked, each other one added as Amplify adds it (`owner: String`, `editors: [String]`)."""
+    implied: dict[str, Field] = {}
+    field_rules = [(n, r) for n, f in declared.items() for r in f.rules]
+    for where_field, rule in [(None, r) for r in rules] + field_rules:
+        if rule.field_name is None:
+            continue
+        where = f"model {model_name!r}"
+        if where_field is not None:
+            where += f", field {where_field!r}"
+        where += f", rule {rule.describe()}"
+        spec = declared.get(rule.field_name) or implied.get(rule.field_name)
+        if spec is None:
+            implied[rule.field_name] = Field("String", is_array=rule.is_list)
+            continue
+        kind = "a list of strings" if rule.is_list else "a string"
+        if spec.type_name not in ("String", "ID") or spec.is_array != rule.is_list:
+            raise SchemaError(
+                f"{where}: field {rule.field_name!r} must hold {kind} (String or ID"
+                f"{', .array()' if rule.is_list else ''}), not {spec.type_name}"
+                f"{'[]' if spec.is_array else ''}"
+            )
+    return implied
 
 
 def _check_key_field(where: str, field_name: str, fields: Mapping[str, Field]) -> Field:
@@ -942,10 +1223,16 @@ def _build_operation(
     for rule in builder.rule_values or ():
         if not isinstance(rule, AuthRule):
             raise SchemaError(f"{where}: authorization must return allow.* rules, got {rule!r}")
-        if rule.operations != DEFAULT_RULE_OPERATIONS:
+        if rule.has_operations:
             raise SchemaError(
                 f"{where}: a rule of a custom operation takes no .to([...]); it admits the "
                 "caller to the whole operation"
+            )
+        if rule.is_dynamic:
+            raise SchemaError(
+                f"{where}: {rule.describe()} needs an item to read the owner or group from; a "
+                "custom operation takes allow.authenticated, guest, public_api_key, groups or "
+                "custom"
             )
         rules.append(_as_custom_rule(rule))
     return CustomOperation(
