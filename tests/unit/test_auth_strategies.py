@@ -61,7 +61,7 @@ def test_owner_rules_add_amplifys_implicit_fields_after_the_declared_ones() -> N
             )
         }
     ).models["Note"]
-    assert model.all_field_names == ("title", "owner", "editors", "id", "createdAt", "updatedAt")
+    assert model.all_field_names == ("title", "id", "createdAt", "updatedAt", "owner", "editors")
     assert (model.fields["owner"].type_name, model.fields["owner"].is_array) == ("String", False)
     assert (model.fields["editors"].type_name, model.fields["editors"].is_array) == ("String", True)
 

@@ -837,19 +837,20 @@ def _build_model(
             _check_default(where, spec, enums)
         declared[field_name] = spec
 
-    # Amplify's order: declared fields, the owner and group fields its rules name that are not
-    # declared, then the implicit ones it adds (`id` only when the identifier is the default or
-    # names it).
+    # Amplify's order: declared fields, then the implicit ones it adds (`id` only when the
+    # identifier is the default or names it), then the owner and group fields its rules name
+    # that are not declared.
     fields: dict[str, Field] = {}
     fields.update({n: f for n, f in declared.items() if n not in _IMPLICIT_TYPES})
     implied = _rule_fields(name, builder.rules, declared)
-    fields.update(implied)
     if "id" in declared or "id" in builder.identifier_fields:
         fields["id"] = declared.get("id", Field("ID", is_required=True)).required()
     fields["createdAt"] = Field("AWSDateTime", is_required=True)
     fields["updatedAt"] = Field("AWSDateTime", is_required=True)
-    order = [n for n in builder.fields if n not in _IMPLICIT_TYPES] + list(implied)
+    fields.update(implied)
+    order = [n for n in builder.fields if n not in _IMPLICIT_TYPES]
     order += [n for n in ("id", "createdAt", "updatedAt") if n in fields]
+    order += list(implied)
     identifier = _check_identifier(name, builder.identifier_fields, fields)
     indexes = tuple(_check_index(name, spec, fields) for spec in builder.index_specs)
     return Model(
