@@ -20,7 +20,7 @@ ENV ?= default
 # sam build runs the python3.13 it finds on PATH: put the chosen interpreter's bin first.
 SAM_ENV := PATH="$(dir $(PYTHON)):$$PATH" SAM_CLI_TELEMETRY=0
 
-.PHONY: console console-if-npm help venv test test-quick lint typecheck unit dev generate validate build deploy bench clean refresh-reference browser-deps
+.PHONY: console console-if-npm help venv test test-quick lint typecheck unit dev generate validate build deploy bench clean refresh-reference authorization-reference browser-deps
 
 help:
 	@echo "make dev        run the local AppSync-compatible API (https://127.0.0.1:20002/graphql)"
@@ -32,6 +32,7 @@ help:
 	@echo "make build      sam build (python3.13, arm64)"
 	@echo "make deploy     sam deploy (needs AWS credentials; ENV=prod for production)"
 	@echo "make bench      cold start, memory, per-request cost, DynamoDB requests; local throughput"
+	@echo "make authorization-reference  re-make tests/reference/authorization/ with the pinned Amplify tools"
 
 # Set-up says what it installs and how long it took (a first run takes a few minutes).
 $(STAMP): requirements-dev.txt layers/runtime/requirements.txt pyproject.toml
@@ -162,3 +163,11 @@ refresh-reference:
 
 clean:
 	rm -rf $(VENV) $(SAM_VENV) console/dist .aws-sam .mypy_cache .ruff_cache .pytest_cache
+
+# The authorization oracle (tests/reference/authorization/README.md): Amplify's SDL, resolvers and
+# the truth table rendered from them, re-made from the pinned npm packages.
+AUTH_REF := tests/reference/authorization/generate
+authorization-reference:
+	cd $(AUTH_REF) && npm ci --no-audit --no-fund && node generate.mjs
+	cd $(AUTH_REF)/simulator && npm ci --no-audit --no-fund
+	cd $(AUTH_REF) && node truth_table.mjs
