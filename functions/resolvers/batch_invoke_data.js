@@ -37,5 +37,13 @@ export function response(ctx) {
   if (envelope && envelope.error) {
     util.error(envelope.error.message, envelope.error.type);
   }
-  return envelope ? envelope.data : null;
+  if (!envelope) {
+    return null;
+  }
+  // Field-level rules: the fields the caller may not read are null in `data`, each with its
+  // error, so the client gets the data and the errors together.
+  for (const fieldError of envelope.fieldErrors || []) {
+    util.appendError(fieldError.message, fieldError.type);
+  }
+  return envelope.data;
 }

@@ -38,5 +38,17 @@ export function response(ctx) {
   if (envelope && envelope.error) {
     util.error(envelope.error.message, envelope.error.type);
   }
-  return envelope ? envelope.data : null;
+  if (!envelope) {
+    return null;
+  }
+  // Field-level rules: the fields the caller may not read are null in `data`, each with its
+  // error, so the client gets the data and the errors together.
+  for (const fieldError of envelope.fieldErrors || []) {
+    util.appendError(fieldError.message, fieldError.type);
+  }
+  if (envelope.authFilter) {
+    // A scoped subscriber (listen): subscription_filter.js ANDs it with the client's filter.
+    ctx.stash.authFilter = envelope.authFilter;
+  }
+  return envelope.data;
 }

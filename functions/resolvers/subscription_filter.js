@@ -5,7 +5,9 @@
 // enhanced subscription filter: groups OR-ed, the conditions of one group AND-ed. The groups are
 // built here, not by util.transform.toSubscriptionFilter, whose handling of nested and/or is not
 // documented: so the meaning is exactly the local server's (appsync_data/subscription_filter.py).
-// A filter AppSync cannot hold is refused at subscribe time with an InvalidFilterError.
+// A filter AppSync cannot hold is refused at subscribe time with an InvalidFilterError. An owner-
+// or group-scoped subscriber's filter is AND-ed with the Lambda's `authFilter` (stashed by
+// invoke_data.js), so each event reaches only subscribers whose scope admits the item.
 import { util, extensions } from '@aws-appsync/utils';
 
 // AppSync's limits on an enhanced filter (README "Deploying", real time): filter groups (its
@@ -166,10 +168,10 @@ function groupsOfNode(node) {
   return groups;
 }
 
-// The enhanced filter for a GraphQL filter argument; null when it lets every item through.
-export function subscriptionFilter(filter) {
+// The alternatives of one filter in the SDL filter language; [[]] (no condition) when unset.
+function groupsOf(filter) {
   if (!isSet(filter)) {
-    return null;
+    return [[]];
   }
   const levels = levelsOf(filter);
   // Deepest level first, so each node's children have their groups when it is converted.
@@ -178,7 +180,18 @@ export function subscriptionFilter(filter) {
       node.groups = groupsOfNode(node);
     }
   }
-  const groups = levels[0][0].groups;
+  return levels[0][0].groups;
+}
+
+// The enhanced filter for a GraphQL filter argument AND-ed with the data Lambda's `authFilter`
+// (what an owner- or group-scoped subscriber may see, in the same language; each is walked on
+// its own, so the client keeps its nesting); null when it lets every item through. The limits
+// hold for the combination: what AppSync cannot hold is refused, never widened.
+export function subscriptionFilter(filter, authFilter) {
+  if (!isSet(filter) && !isSet(authFilter)) {
+    return null;
+  }
+  const groups = product(groupsOf(filter), groupsOf(authFilter));
   checkFields(groups);
   if (groups.some((group) => group.length === 0)) {
     return null; // one alternative without conditions: every item matches
@@ -191,7 +204,8 @@ export function request() {
 }
 
 export function response(ctx) {
-  const filter = subscriptionFilter(ctx.args.filter);
+  // invoke_data.js stashes the Lambda's authFilter of a scoped subscriber (none: every item).
+  const filter = subscriptionFilter(ctx.args.filter, ctx.stash.authFilter);
   if (filter !== null) {
     extensions.setSubscriptionFilter(filter);
   }

@@ -739,3 +739,143 @@ def test_any_filter_it_converts_means_what_the_local_server_evaluates(
     for item in _ITEMS:
         present = {k: v for k, v in item.items() if v is not None}
         assert _matches_groups(answer["value"], present) == matches(filter_, present), item
+
+
+# --- authorization: scoped subscribers (authFilter) and field-level redaction (fieldErrors) -----
+
+OWNER_SCOPE = {"or": [{"owner": {"in": ["sub-1::alice", "alice"]}}, {"editors": {"contains": "v"}}]}
+
+
+def _listen(resolver: Resolver, args: dict[str, Any], envelope: dict[str, Any]) -> dict[str, Any]:
+    """A subscribe as AppSync runs it, given the data Lambda's listen answer `envelope`: the
+    stash invoke_data.js leaves is the resolver code's ctx.stash."""
+    ctx = _ctx("onCreateNote", args, USER)
+    ctx["info"]["parentTypeName"] = "Subscription"
+    decided = resolver.step(FUNCTION, "response", {**ctx, "result": envelope})
+    if "error" in decided:
+        return decided
+    stash = decided.pop("stash", {})
+    assert decided == {"value": None}
+    answer = resolver.step(
+        SUBSCRIPTION_CODE, "response", {**ctx, "stash": stash, "prev": {"result": None}}
+    )
+    answer.pop("stash", None)  # what the step leaves in the stash is not part of the answer
+    return answer
+
+
+def test_a_scoped_subscribers_filter_is_the_auth_filter_and_the_clients(
+    resolver: Resolver,
+) -> None:
+    scoped = {"data": None, "authFilter": OWNER_SCOPE}
+    # No client filter: the scope alone.
+    alone = _listen(resolver, {}, scoped)
+    assert alone == {
+        "value": None,
+        "subscriptionFilters": [
+            {
+                "filterGroup": [
+                    {
+                        "filters": [
+                            {
+                                "fieldName": "owner",
+                                "operator": "in",
+                                "value": ["sub-1::alice", "alice"],
+                            }
+                        ]
+                    },
+                    {"filters": [{"fieldName": "editors", "operator": "contains", "value": "v"}]},
+                ]
+            }
+        ],
+    }
+    # With the client's filter: every client alternative AND every scope alternative.
+    both = _listen(resolver, {"filter": {"title": {"beginsWith": "a"}}}, scoped)
+    (filter_,) = both["subscriptionFilters"]
+    title = {"fieldName": "title", "operator": "beginsWith", "value": "a"}
+    assert [g["filters"] for g in filter_["filterGroup"]] == [
+        [title, alone["subscriptionFilters"][0]["filterGroup"][0]["filters"][0]],
+        [title, alone["subscriptionFilters"][0]["filterGroup"][1]["filters"][0]],
+    ]
+    # A client filter that lets everything through cannot widen the scope.
+    assert _listen(resolver, {"filter": {"or": []}}, scoped) == alone
+    # An unscoped subscriber (no authFilter): the client's filter only, as before.
+    plain = _listen(resolver, {"filter": {"title": {"eq": "x"}}}, {"data": None})
+    assert plain["subscriptionFilters"] == [_single("title", "eq", "x")]
+    # Past AppSync's limits together: refused at subscribe time, never the scope dropped.
+    wide = {"or": [{"title": {"eq": str(n)}} for n in range(6)]}
+    refused = _listen(resolver, {"filter": wide}, scoped)
+    assert refused["error"]["type"] == "InvalidFilterError"
+    assert "subscriptionFilters" not in refused
+    # A refused subscriber: the Lambda's error, no filter set at all.
+    denied = {"error": {"type": "Unauthorized", "message": "Not Authorized to access onCreateNote"}}
+    assert _listen(resolver, {}, denied) == {"error": denied["error"]}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    client=st.one_of(
+        st.none(),
+        st.fixed_dictionaries({"title": st.fixed_dictionaries({"eq": st.sampled_from("ab")})}),
+        st.fixed_dictionaries(
+            {
+                "or": st.lists(
+                    st.fixed_dictionaries({"done": st.fixed_dictionaries({"eq": st.booleans()})}),
+                    max_size=3,
+                )
+            }
+        ),
+    ),
+    auth=st.one_of(st.none(), st.just(OWNER_SCOPE), st.just({"owner": {"eq": "alice"}})),
+)
+def test_the_combined_filter_is_the_local_servers(
+    shared_resolver: Resolver, client: Any, auth: Any
+) -> None:
+    """subscription_filter.py's combined_groups (the local server's) gives the JS's groups."""
+    from appsync_data.subscription_filter import combined_groups
+
+    line = {"file": SUBSCRIPTION_CODE, "step": "subscriptionFilter", "args": [client, auth]}
+    js = _raw_step(shared_resolver, line)
+    try:
+        groups = combined_groups(client, auth)
+    except FilterError as exc:
+        assert js["error"] == {"type": "InvalidFilterError", "message": f"Invalid filter: {exc}"}
+        return
+    expected = None if groups is None else {"filterGroup": [{"filters": g} for g in groups]}
+    assert js == {"value": expected}
+
+
+def _raw_step(resolver: Resolver, line: dict[str, Any]) -> dict[str, Any]:
+    stdin, stdout = resolver.process.stdin, resolver.process.stdout
+    assert stdin is not None and stdout is not None
+    stdin.write(json.dumps(line) + "\n")
+    stdin.flush()
+    answer: dict[str, Any] = json.loads(stdout.readline())
+    return answer
+
+
+def test_field_errors_come_with_the_data(resolver: Resolver) -> None:
+    """Field-level rules: the Lambda's redacted data is the field's value, and each of its
+    fieldErrors is appended (util.appendError), for invoke_data.js and batch_invoke_data.js."""
+    message = "Not Authorized to access ssn on type Profile"
+    envelope = {
+        "data": {"id": "p1", "name": "Ann", "ssn": None},
+        "fieldErrors": [
+            {"path": ["getProfile", "ssn"], "type": "Unauthorized", "message": message}
+        ],
+    }
+    for code in (FUNCTION, "batch_invoke_data.js"):
+        ctx = _ctx("getProfile", {"id": "p1"}, USER)
+        assert resolver.step(code, "response", {**ctx, "result": envelope}) == {
+            "value": envelope["data"],
+            "appendedErrors": [{"message": message, "type": "Unauthorized"}],
+        }
+        # No fieldErrors: no error appended.
+        clean = {"data": {"id": "p1", "name": "Ann", "ssn": "1"}}
+        assert resolver.step(code, "response", {**ctx, "result": clean}) == {"value": clean["data"]}
+        # An error envelope still stops the field, whatever else it carries.
+        refused = {"error": {"type": "Unauthorized", "message": "no"}, "fieldErrors": []}
+        assert resolver.step(code, "response", {**ctx, "result": refused}) == {
+            "error": {"type": "Unauthorized", "message": "no"}
+        }

@@ -190,15 +190,37 @@ def filter_groups(filter_: Any) -> list[Group] | None:
     every item through. Raises FilterError, with the JS's message, for what AppSync cannot hold."""
     if filter_ is None:
         return None
-    levels = _levels_of(filter_)
-    for level in reversed(levels):  # deepest first: children's groups are known to parents
-        for node in level:
-            node.groups = _groups_of_node(node)
-    groups = levels[0][0].groups
+    groups = _all_groups(filter_)
     _check_fields(groups)
     if any(not group for group in groups):
         return None  # one alternative without conditions: every item matches
     return groups
+
+
+def combined_groups(client_filter: Any, auth_filter: Any) -> list[Group] | None:
+    """The groups of the client's `filter` AND-ed with the data Lambda's `authFilter` (an owner- or
+    group-scoped subscriber's scope, in the same filter language), as subscription_filter.js sets
+    them: each filter walked on its own (the client keeps its nesting), then every pair of
+    alternatives, within AppSync's limits (FilterError past them: never widened). None when the
+    combination lets every item through."""
+    if client_filter is None and auth_filter is None:
+        return None
+    left = [[]] if client_filter is None else _all_groups(client_filter)
+    right = [[]] if auth_filter is None else _all_groups(auth_filter)
+    groups = _product(left, right)
+    _check_fields(groups)
+    if any(not group for group in groups):
+        return None
+    return groups
+
+
+def _all_groups(filter_: Any) -> list[Group]:
+    """A filter's alternatives (unchecked against the field limits)."""
+    levels = _levels_of(filter_)
+    for level in reversed(levels):  # deepest first: children's groups are known to parents
+        for node in level:
+            node.groups = _groups_of_node(node)
+    return levels[0][0].groups
 
 
 def check_filter(filter_: Any) -> None:

@@ -15,6 +15,7 @@ export const util = {
   },
   appendError(message, type, data, errorInfo) {
     appendedErrors.push({ message, type, data, errorInfo });
+    globalThis.appsyncExtensions.appendedErrors.push({ message, type });
   },
 };
 
@@ -35,7 +36,7 @@ function checkSubscriptionFilter(filter) {
   }
 }
 
-globalThis.appsyncExtensions = { subscriptionFilters: [] };
+globalThis.appsyncExtensions = { subscriptionFilters: [], appendedErrors: [] };
 
 export const extensions = {
   setSubscriptionFilter(filter) {

@@ -1,7 +1,8 @@
 // Runs APPSYNC_JS functions under Node, one step per stdin line, for tests/deploy: each line is
 // {"file": "invoke_data.js", "step": "request" | "response", "ctx": {...}}; each answer is one
 // line, {"value": ...} or {"error": {"type", "message"}} when the function called util.error, plus
-// "subscriptionFilters" when it called extensions.setSubscriptionFilter.
+// "subscriptionFilters" when it called extensions.setSubscriptionFilter, "appendedErrors" when it
+// called util.appendError, "stash" when it left something in ctx.stash.
 // argv[2]: the directory holding the functions next to a node_modules with the util shim.
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
@@ -18,14 +19,16 @@ async function load(file) {
 }
 
 for await (const line of createInterface({ input: process.stdin })) {
-  const { file, step, ctx } = JSON.parse(line);
+  // "args": a list of arguments instead of ctx, for the exported helpers.
+  const { file, step, ctx, args } = JSON.parse(line);
   const fn = (await load(file))[step];
   let answer;
   if (globalThis.appsyncExtensions) {
     globalThis.appsyncExtensions.subscriptionFilters = [];
+    globalThis.appsyncExtensions.appendedErrors = [];
   }
   try {
-    answer = { value: fn(ctx) ?? null };
+    answer = { value: (args ? fn(...args) : fn(ctx)) ?? null };
   } catch (error) {
     if (error.type === undefined) throw error; // a bug in the function, not util.error
     answer = { error: { type: error.type, message: error.message } };
@@ -33,6 +36,13 @@ for await (const line of createInterface({ input: process.stdin })) {
   const filters = globalThis.appsyncExtensions?.subscriptionFilters ?? [];
   if (filters.length > 0) {
     answer.subscriptionFilters = filters;
+  }
+  const appended = globalThis.appsyncExtensions?.appendedErrors ?? [];
+  if (appended.length > 0) {
+    answer.appendedErrors = appended;
+  }
+  if (ctx && ctx.stash && Object.keys(ctx.stash).length > 0) {
+    answer.stash = ctx.stash;
   }
   process.stdout.write(JSON.stringify(answer) + '\n');
 }

@@ -43,6 +43,8 @@ from appsync_data.next_token_key import SECRET_ARN_VARIABLE as NEXT_TOKEN_SECRET
 from appsync_data.schema import CUSTOM_OPERATION, AuthRule, Model, Operation, Schema
 from appsync_data.tables import table_layout
 
+API_KEY = "API_KEY"
+LAMBDA = "AWS_LAMBDA"
 RESOLVER_FUNCTION = "invokeData"
 RESOLVER_CODE = "functions/resolvers/invoke_data.js"
 # Relationship fields: one BatchInvoke of the data Lambda per MaxBatchSize parents.
@@ -110,13 +112,26 @@ def relationship_fields(schema: Schema) -> list[tuple[Model, str, Model]]:
     ]
 
 
-def _admits_identity_pool(rules: Iterable[AuthRule], operation: Operation) -> bool:
-    return any(r.provider == "identityPool" and r.grants(operation) for r in rules)
+# The identity pool's two roles: `allow.authenticated("identityPool")` rules grant the
+# authenticated role, `allow.guest()` rules the unauthenticated (guest) one.
+AUTHENTICATED = "private"
+GUEST = "public"
 
 
-def identity_pool_fields(model: Model) -> list[tuple[str, str]]:
-    """(type, field) pairs the identity pool's authenticated role may call for this model."""
-    rules = [r for r in model.rules if r.provider == "identityPool"]
+def _of_role(rule: AuthRule, strategy: str) -> bool:
+    return rule.provider == "identityPool" and rule.strategy == strategy
+
+
+def _admits_identity_pool(
+    rules: Iterable[AuthRule], operation: Operation, strategy: str = AUTHENTICATED
+) -> bool:
+    return any(_of_role(r, strategy) and r.grants(operation) for r in rules)
+
+
+def identity_pool_fields(model: Model, strategy: str = AUTHENTICATED) -> list[tuple[str, str]]:
+    """(type, field) pairs the identity pool's authenticated role (strategy "private") or guest
+    role ("public") may call for this model."""
+    rules = [r for r in model.rules if _of_role(r, strategy)]
 
     def granted(op: Operation) -> bool:
         return any(r.grants(op) for r in rules)
@@ -131,41 +146,61 @@ def identity_pool_fields(model: Model) -> list[tuple[str, str]]:
     return fields
 
 
-def identity_pool_relationship_fields(schema: Schema) -> list[tuple[str, str]]:
+def identity_pool_relationship_fields(
+    schema: Schema, strategy: str = AUTHENTICATED
+) -> list[tuple[str, str]]:
     """Relationship fields the identity pool's role may call: those whose RELATED model's read
     rules admit identityPool (the Lambda decides them under that model's rules), on parent types
     the role does not already have whole."""
     whole_types = {
         type_name
         for model in schema.models.values()
-        for type_name, field in identity_pool_fields(model)
+        for type_name, field in identity_pool_fields(model, strategy)
         if field == "*"
     }
     return [
         (parent.name, field_name)
         for parent, field_name, related in relationship_fields(schema)
         if parent.name not in whole_types
-        and any(_admits_identity_pool(related.rules, op) for op in ("get", "list"))
+        and any(_admits_identity_pool(related.rules, op, strategy) for op in ("get", "list"))
     ]
 
 
-def identity_pool_operation_fields(schema: Schema) -> list[tuple[str, str]]:
+def identity_pool_operation_fields(
+    schema: Schema, strategy: str = AUTHENTICATED
+) -> list[tuple[str, str]]:
     """Custom operations whose rules admit identityPool, and the custom types they return."""
     fields: list[tuple[str, str]] = []
     for op in schema.operations.values():
-        if _admits_identity_pool(op.rules, CUSTOM_OPERATION):
+        if _admits_identity_pool(op.rules, CUSTOM_OPERATION, strategy):
             fields.append((op.operation_type, op.name))
             if op.returns.type_name in {*schema.custom_types, *schema.models}:
                 fields.append((op.returns.type_name, "*"))
     return list(dict.fromkeys(fields))
 
 
-def identity_pool_grants(schema: Schema) -> list[tuple[str, str]]:
-    """Every (type, field) the identity pool's authenticated role may call ("*": all fields)."""
-    fields = [f for m in schema.models.values() for f in identity_pool_fields(m)]
-    fields += identity_pool_relationship_fields(schema)
-    fields += identity_pool_operation_fields(schema)
+def identity_pool_grants(schema: Schema, strategy: str = AUTHENTICATED) -> list[tuple[str, str]]:
+    """Every (type, field) the identity pool's authenticated role (or, strategy GUEST, its guest
+    role) may call ("*": all fields)."""
+    fields = [f for m in schema.models.values() for f in identity_pool_fields(m, strategy)]
+    fields += identity_pool_relationship_fields(schema, strategy)
+    fields += identity_pool_operation_fields(schema, strategy)
     return list(dict.fromkeys(fields))
+
+
+def guest_grants(schema: Schema) -> list[tuple[str, str]]:
+    """Every (type, field) `allow.guest()` rules grant the identity pool's unauthenticated role."""
+    return identity_pool_grants(schema, GUEST)
+
+
+def uses_api_key(schema: Schema) -> bool:
+    """`allow.public_api_key()` anywhere: the API gets an API_KEY provider and a key."""
+    return "apiKey" in schema.providers()
+
+
+def lambda_authorizer(schema: Schema) -> str | None:
+    """The function under functions/ that authorizes AWS_LAMBDA callers (`allow.custom()`)."""
+    return schema.modes.lambda_authorizer
 
 
 _HEADER = """\
@@ -174,6 +209,8 @@ Change the schema (or appsync_data/generate/template.py) and run `make generate`
 
 _POOL_ID = if_("CreateUserPool", ref("UserPool"), ref("ExistingUserPoolId"))
 _CLIENT_ID = if_("CreateUserPoolClient", ref("UserPoolClient"), ref("ExistingUserPoolClientId"))
+# The API's id: the last part of its ARN (Ref); GetAtt ApiId trips cfn-lint on SAM source.
+_API_ID = Tag("Select", [1, Tag("Split", ["/", ref(API_LOGICAL_ID)])])
 _IDENTITY_POOL_ID = if_("CreateIdentityPool", ref("IdentityPool"), ref("ExistingIdentityPoolId"))
 
 # Why each fixed part is as it is, written above it in template.yaml (dotted key paths).
@@ -267,7 +304,7 @@ _COMMENTS = {
 }
 
 
-def _parameters(uses_oidc: bool) -> dict[str, Any]:
+def _parameters(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
     def text(default: str, description: str) -> dict[str, Any]:
         return {"Type": "String", "Default": default, "Description": description}
 
@@ -297,6 +334,22 @@ def _parameters(uses_oidc: bool) -> dict[str, Any]:
             " ExistingIdentityPoolId.",
         ),
         **(oidc if uses_oidc else {}),
+        **(
+            {
+                "ApiKeyExpiresInDays": {
+                    "Type": "Number",
+                    "Default": schema.modes.api_key_expires_in_days,
+                    "MinValue": 1,
+                    "MaxValue": 365,
+                    "Description": (
+                        "Days the API key (allow.public_api_key) lasts from the deploy that sets"
+                        " this value; deploy another value to renew it."
+                    ),
+                }
+            }
+            if uses_api_key(schema)
+            else {}
+        ),
         "IamAccess": {
             **text(
                 "all",
@@ -522,11 +575,9 @@ def _has_identity_pool_fields(schema: Schema) -> bool:
     return bool(identity_pool_grants(schema))
 
 
-def _auth_role_policies(schema: Schema) -> dict[str, Any]:
-    fields = identity_pool_grants(schema)
-    if not fields:
-        return {}  # nothing allows identityPool: the authenticated role gets no API access
-    document = {
+def _graphql_policy(fields: list[tuple[str, str]]) -> dict[str, Any]:
+    """appsync:GraphQL on exactly these (type, field) pairs of the API."""
+    return {
         "Version": "2012-10-17",
         "Statement": [
             {
@@ -545,21 +596,36 @@ def _auth_role_policies(schema: Schema) -> dict[str, Any]:
         ],
     }
 
-    def policy(condition_name: str, role: Tag) -> dict[str, Any]:
-        return {
-            "Type": "AWS::IAM::RolePolicy",
-            "Condition": condition_name,
-            "Properties": {
-                "RoleName": role,
-                "PolicyName": "appsync-graphql",
-                "PolicyDocument": document,
-            },
-        }
 
+def _role_policy(condition_name: str, role: Tag, document: dict[str, Any]) -> dict[str, Any]:
     return {
-        "AuthRoleGraphQLPolicy": policy("CreateIdentityPool", ref("AuthenticatedRole")),
-        "ExistingAuthRoleGraphQLPolicy": policy("UseExistingAuthRole", ref("ExistingAuthRoleName")),
+        "Type": "AWS::IAM::RolePolicy",
+        "Condition": condition_name,
+        "Properties": {
+            "RoleName": role,
+            "PolicyName": "appsync-graphql",
+            "PolicyDocument": document,
+        },
     }
+
+
+def _auth_role_policies(schema: Schema) -> dict[str, Any]:
+    policies: dict[str, Any] = {}
+    fields = identity_pool_grants(schema)
+    if fields:  # else nothing allows identityPool: the authenticated role gets no API access
+        document = _graphql_policy(fields)
+        policies["AuthRoleGraphQLPolicy"] = _role_policy(
+            "CreateIdentityPool", ref("AuthenticatedRole"), document
+        )
+        policies["ExistingAuthRoleGraphQLPolicy"] = _role_policy(
+            "UseExistingAuthRole", ref("ExistingAuthRoleName"), document
+        )
+    guest_fields = guest_grants(schema)
+    if guest_fields:  # allow.guest(): the unauthenticated role may call exactly these fields
+        policies["GuestRoleGraphQLPolicy"] = _role_policy(
+            "CreateIdentityPool", ref("GuestRole"), _graphql_policy(guest_fields)
+        )
+    return policies
 
 
 def _table(schema: Schema, model: Model) -> dict[str, Any]:
@@ -697,6 +763,17 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
             suffix=name.replace("_", "-"),
             handler=f"{name}.app.handler",
         )
+    authorizer = lambda_authorizer(schema)
+    if authorizer is not None and authorizer not in schema.function_names():
+        # functions/NAME/app.py's `handler`: AppSync's authorizer event in, its decision out.
+        # SAM adds AppSync's lambda:InvokeFunction on the alias, for this API only (SourceArn).
+        functions |= _python_function(
+            schema,
+            uses_oidc,
+            logical_id=function_logical_id(authorizer),
+            suffix=authorizer.replace("_", "-"),
+            handler=f"{authorizer}.app.handler",
+        )
     return {
         "NextTokenSecret": {
             "Type": "AWS::SecretsManager::Secret",
@@ -728,7 +805,82 @@ def _lambda(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
     }
 
 
-def _auth_config(mode: str, *, default: bool) -> dict[str, Any]:
+# CloudFormation cannot add days to the deploy time: this inline function does, once per value of
+# ApiKeyExpiresInDays, rounded to the hour as AppSync wants (up for one day, so never less).
+_EXPIRY_CODE = """\
+import json, time, urllib.request
+
+
+def handler(event, context):
+    data, status = {}, "SUCCESS"
+    try:
+        if event["RequestType"] != "Delete":
+            days = int(event["ResourceProperties"]["Days"])
+            end = int(time.time()) + days * 86400 + (3599 if days == 1 else 0)
+            data["Expires"] = end // 3600 * 3600
+    except Exception:
+        status = "FAILED"
+    body = {
+        "Status": status,
+        "Reason": "see the function's log",
+        "PhysicalResourceId": "api-key-expiry",
+        "StackId": event["StackId"],
+        "RequestId": event["RequestId"],
+        "LogicalResourceId": event["LogicalResourceId"],
+        "Data": data,
+    }
+    request = urllib.request.Request(
+        event["ResponseURL"], data=json.dumps(body).encode(), method="PUT",
+        headers={"Content-Type": ""},
+    )
+    urllib.request.urlopen(request, timeout=10).close()
+"""
+API_KEY_LOGICAL_ID = "GraphQLApiPublicKey"
+
+
+def _api_key() -> dict[str, Any]:
+    """The API key of allow.public_api_key() rules, expiring ApiKeyExpiresInDays after the deploy
+    that set that value."""
+    return {
+        "ApiKeyExpiryFunctionLogs": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": sub("/aws/lambda/${AWS::StackName}-api-key-expiry"),
+                "RetentionInDays": ref("LogRetentionInDays"),
+            },
+        },
+        "ApiKeyExpiryFunction": {
+            "Type": "AWS::Serverless::Function",
+            "Properties": {
+                "FunctionName": sub("${AWS::StackName}-api-key-expiry"),
+                "InlineCode": _EXPIRY_CODE,
+                "Handler": "index.handler",
+                "Runtime": "python3.13",
+                "Architectures": ["arm64"],
+                "MemorySize": 128,
+                "Timeout": 30,
+                "LoggingConfig": {"LogGroup": ref("ApiKeyExpiryFunctionLogs")},
+            },
+        },
+        "ApiKeyExpiry": {
+            "Type": "Custom::ApiKeyExpiry",
+            "Properties": {
+                "ServiceToken": get_att("ApiKeyExpiryFunction.Arn"),
+                "Days": ref("ApiKeyExpiresInDays"),
+            },
+        },
+        API_KEY_LOGICAL_ID: {
+            "Type": "AWS::AppSync::ApiKey",
+            "Properties": {
+                "ApiId": _API_ID,
+                "Description": "allow.public_api_key() callers",
+                "Expires": get_att("ApiKeyExpiry.Expires"),
+            },
+        },
+    }
+
+
+def _auth_config(mode: str, *, default: bool, schema: Schema | None = None) -> dict[str, Any]:
     """The provider block of one auth mode (IAM needs none)."""
     if mode == USER_POOLS:
         pool: dict[str, Any] = {}
@@ -748,7 +900,25 @@ def _auth_config(mode: str, *, default: bool) -> dict[str, Any]:
                 "ClientId": if_("HasOidcClientId", ref("OidcClientId"), NO_VALUE),
             }
         }
+    if mode == LAMBDA and schema is not None:
+        name = lambda_authorizer(schema)
+        assert name is not None
+        return {
+            "LambdaAuthorizer": {
+                "AuthorizerUri": ref(f"{function_logical_id(name)}.Alias"),
+                "AuthorizerResultTtlInSeconds": schema.modes.lambda_ttl_seconds,
+            }
+        }
     return {}
+
+
+def api_modes(schema: Schema) -> tuple[str, tuple[str, ...]]:
+    """sdl.api_auth_modes, plus API_KEY (allow.public_api_key) and AWS_LAMBDA (a Lambda
+    authorizer) as additional providers when the schema uses them."""
+    default, additional = api_auth_modes(schema)
+    extra = [API_KEY] if uses_api_key(schema) else []
+    extra += [LAMBDA] if lambda_authorizer(schema) is not None else []
+    return default, tuple(dict.fromkeys([*additional, *(m for m in extra if m != default)]))
 
 
 def _resolvers(schema: Schema) -> dict[str, dict[str, Any]]:
@@ -782,9 +952,11 @@ def _resolvers(schema: Schema) -> dict[str, dict[str, Any]]:
 
 
 def _api(schema: Schema) -> dict[str, Any]:
-    default, additional = api_auth_modes(schema)
-    auth = {"Type": default, **_auth_config(default, default=True)}
-    auth["Additional"] = [{"Type": m, **_auth_config(m, default=False)} for m in additional]
+    default, additional = api_modes(schema)
+    auth = {"Type": default, **_auth_config(default, default=True, schema=schema)}
+    auth["Additional"] = [
+        {"Type": m, **_auth_config(m, default=False, schema=schema)} for m in additional
+    ]
     data_sources = {
         "DataLambda": {
             "FunctionArn": ref("DataFunction.Alias"),
@@ -865,7 +1037,7 @@ def _appsync_service(schema: Schema) -> dict[str, Any]:
             "Properties": {
                 "LogGroupName": sub(
                     "/aws/appsync/apis/${ApiId}",
-                    {"ApiId": Tag("Select", [1, Tag("Split", ["/", ref(API_LOGICAL_ID)])])},
+                    {"ApiId": _API_ID},
                 ),
                 "RetentionInDays": ref("LogRetentionInDays"),
             },
@@ -915,7 +1087,7 @@ def _appsync_service(schema: Schema) -> dict[str, Any]:
     }
 
 
-def _outputs(uses_oidc: bool) -> dict[str, Any]:
+def _outputs(schema: Schema, uses_oidc: bool) -> dict[str, Any]:
     outputs: dict[str, Any] = {
         "GraphQLUrl": {
             "Description": "AppSync GraphQL endpoint",
@@ -929,6 +1101,10 @@ def _outputs(uses_oidc: bool) -> dict[str, Any]:
     }
     if uses_oidc:
         outputs["OidcIssuer"] = {"Value": ref("OidcIssuer")}
+    if uses_api_key(schema):
+        # amplify_outputs.json's data.api_key (`outputs --stack`).
+        outputs["GraphQLApiKey"] = {"Value": get_att(f"{API_KEY_LOGICAL_ID}.ApiKey")}
+        outputs["GraphQLApiKeyId"] = {"Value": get_att(f"{API_KEY_LOGICAL_ID}.ApiKeyId")}
     return outputs
 
 
@@ -944,7 +1120,7 @@ def template_data(schema: Schema) -> dict[str, Any]:
             f"appsync-data: AppSync GraphQL API ({', '.join(m.name for m in models)}) served by one"
             " Python Lambda resolver with DynamoDB, Cognito user pool and identity pool."
         ),
-        "Parameters": _parameters(uses_oidc),
+        "Parameters": _parameters(schema, uses_oidc),
         "Conditions": _conditions(schema, uses_oidc),
         "Resources": {
             **_cognito(),
@@ -952,9 +1128,10 @@ def template_data(schema: Schema) -> dict[str, Any]:
             **{table_logical_id(m): _table(schema, m) for m in models},
             **_lambda(schema, uses_oidc),
             API_LOGICAL_ID: _api(schema),
+            **(_api_key() if uses_api_key(schema) else {}),
             **_appsync_service(schema),
         },
-        "Outputs": _outputs(uses_oidc),
+        "Outputs": _outputs(schema, uses_oidc),
     }
 
 
