@@ -17,6 +17,7 @@ from appsync_data.auth import (
     decide,
     group_values,
     hidden_fields,
+    owner_stored_value,
     owner_values,
 )
 from appsync_data.errors import Unauthorized
@@ -145,7 +146,11 @@ def test_owner_values_of_sub_username_put_the_stored_form_first() -> None:
         "s",
         "u",
     )
-    assert owner_values({"sub": "s"}, "sub::username") == ()
+    # No username (an OIDC token): the sub alone admits, as Amplify's read resolvers admit it,
+    # but nothing is stored for it (the oracle's oidcOwner cells).
+    assert owner_values({"sub": "s"}, "sub::username") == ("s",)
+    assert owner_stored_value({"sub": "s"}, "sub::username") is None
+    assert owner_stored_value({"sub": "s", "username": "u"}, "sub::username") == "s::u"
     assert owner_values({"email": "a@example.com"}, "email") == ("a@example.com",)
     assert owner_values({"email": ["a"]}, "email") == ()
 

@@ -16,6 +16,7 @@ batch) are recorded by `_recorded`, whatever its outcome.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -30,9 +31,25 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import AppSyncResolverEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from appsync_data.auth import Caller, Decision, caller_from_identity, decide
+from appsync_data.access import (
+    Access,
+    access_for,
+    auth_filter,
+    redacted_result,
+    refused_create_fields,
+    refused_update_fields,
+    subscription_scope,
+    written_field_scopes,
+)
+from appsync_data.auth import Caller, Decision, authorize_create, caller_from_identity, decide
 from appsync_data.config import Settings
-from appsync_data.errors import DataError, InternalFailure, InvalidArguments, Unauthorized
+from appsync_data.errors import (
+    DataError,
+    InternalFailure,
+    InvalidArguments,
+    OutOfScope,
+    Unauthorized,
+)
 from appsync_data.naming import api_names, root_type
 from appsync_data.relationships import (
     Envelope,
@@ -40,7 +57,14 @@ from appsync_data.relationships import (
     RelationshipResolver,
     relationship_fields,
 )
-from appsync_data.requests import ArgumentReader
+from appsync_data.requests import (
+    ArgumentReader,
+    CreateRequest,
+    DeleteRequest,
+    GetRequest,
+    ListRequest,
+    UpdateRequest,
+)
 from appsync_data.schema import Model, Operation, Schema
 from appsync_data.store import ModelStore, shared_connection
 from appsync_data.tables import IndexLayout, table_layouts
@@ -70,7 +94,8 @@ def _before_snapshot(hook: Callable[[], None]) -> None:
 
 
 Reader = Callable[[Mapping[str, Any]], Any]  # GraphQL arguments -> a typed request
-Runner = Callable[[Any], Any]  # the typed request -> the result (one DynamoDB request)
+# The typed request and the caller's access -> the result (one DynamoDB request).
+Runner = Callable[[Any, Access], Any]
 
 
 @dataclass(frozen=True)
@@ -81,8 +106,8 @@ class FieldOperation:
     operation: Operation
     type_name: str
     field_name: str
-    read: Callable[[Mapping[str, Any]], Any]  # GraphQL arguments -> a typed request
-    run: Callable[[Any], Any]  # the typed request -> the result (one DynamoDB request)
+    read: Reader  # GraphQL arguments -> a typed request
+    run: Runner  # the typed request, the caller's access -> the result (one DynamoDB request)
 
 
 class DataApi:
@@ -128,12 +153,13 @@ class DataApi:
             )
             self.stores[name], readers[name] = store, reader
             names = api_names(model)
+            scoped = ScopedStore(model, store)
             operations: tuple[tuple[Operation, Reader, Runner], ...] = (
-                ("get", reader.get, store.get),
-                ("list", reader.list, store.list),
-                ("create", reader.create, store.create),
-                ("update", reader.update, store.update),
-                ("delete", reader.delete, store.delete),
+                ("get", reader.get, scoped.get),
+                ("list", reader.list, scoped.list),
+                ("create", reader.create, scoped.create),
+                ("update", reader.update, scoped.update),
+                ("delete", reader.delete, scoped.delete),
             )
             for operation, read, run in operations:
                 field_name = names.field(operation)
@@ -142,7 +168,7 @@ class DataApi:
                 if index.query_field is not None:
                     read_index = _index_reader(reader, index)
                     self._register(
-                        model, "list", "Query", index.query_field, read_index, store.list
+                        model, "list", "Query", index.query_field, read_index, scoped.list
                     )
         self.relationships = RelationshipResolver(schema, self.stores, readers)
         for relationship in relationship_fields(schema):
@@ -153,7 +179,7 @@ class DataApi:
             # Subscribe time: decide `listen` and answer null, as Amplify's subscription
             # resolvers do; AppSync then delivers each mutation's result to the subscribers.
             for field_name in api_names(model).subscriptions():
-                self._register(model, "listen", "Subscription", field_name, _no_request, _no_result)
+                self._register(model, "listen", "Subscription", field_name, dict, _listen)
         # The Lambda handler: logging context and metrics flush around `_handle`. Tracing is one
         # subsegment per operation (in `_recorded`) plus botocore's: no handler-wide subsegment,
         # whose cost per request (and copy of each response into X-Ray) bought nothing more.
@@ -177,8 +203,8 @@ class DataApi:
         operation: Operation,
         type_name: str,
         field_name: str,
-        read: Callable[[Mapping[str, Any]], Any],
-        run: Callable[[Any], Any],
+        read: Reader,
+        run: Runner,
     ) -> None:
         field = FieldOperation(model, operation, type_name, field_name, read, run)
         self.fields[f"{type_name}.{field_name}"] = field
@@ -293,12 +319,30 @@ class DataApi:
             with _recorded(field.model.name, field.operation, caller, decision):
                 if not decision.allowed:
                     raise Unauthorized.for_field(field.type_name, field.field_name)
-                result = field.run(field.read(arguments))
+                access = access_for(
+                    field.model,
+                    field.operation,
+                    caller,
+                    self.settings,
+                    decision,
+                    field.type_name,
+                    field.field_name,
+                )
+                try:
+                    result = field.run(field.read(arguments), access)
+                except OutOfScope as refusal:
+                    raise refusal.unauthorized(field.type_name, field.field_name) from None
         except DataError as error:
             return error.to_response()
         except Exception:  # recorded (with its stack trace) by `_recorded`
             return _internal_failure(context)
-        return {"data": result}
+        if isinstance(result, Subscribed):
+            return result.envelope()
+        data, field_errors = redacted_result(access, result, [field.field_name])
+        envelope: dict[str, Any] = {"data": data}
+        if field_errors:
+            envelope["fieldErrors"] = field_errors
+        return envelope
 
     def _call_batch(
         self,
@@ -378,12 +422,64 @@ def _field_of(event: Any) -> tuple[DataError | None, str, str]:
     return None, type_name, field_name
 
 
-def _no_request(arguments: Mapping[str, Any]) -> None:
-    return None
+class ScopedStore:
+    """A model's store operations under the caller's `Access`: the scope goes into the one
+    DynamoDB request, create applies Amplify's owner defaults, field rules refuse inputs."""
+
+    def __init__(self, model: Model, store: ModelStore) -> None:
+        self.model = model
+        self.store = store
+
+    def get(self, request: GetRequest, access: Access) -> dict[str, Any] | None:
+        return self.store.get(request, access.scope)
+
+    def list(self, request: ListRequest, access: Access) -> dict[str, Any]:
+        return self.store.list(request, access.scope)
+
+    def create(self, request: CreateRequest, access: Access) -> dict[str, Any]:
+        values = authorize_create(
+            access.decision, request.values, access.type_name, access.field_name
+        )
+        written = [*([] if request.id is None else ["id"]), *request.values]
+        refused = refused_create_fields(access, self.model, written, values)
+        if refused:
+            raise Unauthorized.on_fields(refused)
+        return self.store.create(dataclasses.replace(request, values=values))
+
+    def update(self, request: UpdateRequest, access: Access) -> dict[str, Any]:
+        refused = refused_update_fields(access, request.values)
+        if refused:
+            # Amplify tells an item outside the scope first: one GetItem, no write.
+            self.store.get(GetRequest(request.key), access.scope)
+            raise Unauthorized.on_fields(refused)
+        field_scopes = written_field_scopes(access, request.values)
+        return self.store.update(request, access.scope, field_scopes)
+
+    def delete(self, request: DeleteRequest, access: Access) -> dict[str, Any]:
+        return self.store.delete(request, access.scope)
 
 
-def _no_result(request: None) -> None:
-    return None
+@dataclass(frozen=True)
+class Subscribed:
+    """A subscribe-time answer: null, and a scoped subscriber's runtime filter."""
+
+    auth_filter: dict[str, Any] | None
+
+    def envelope(self) -> dict[str, Any]:
+        if self.auth_filter is None:
+            return {"data": None}
+        return {"data": None, "authFilter": self.auth_filter}
+
+
+def _listen(arguments: Mapping[str, Any], access: Access) -> Subscribed:
+    """Subscribe time: no request. Every item (null), or the scope as the runtime filter that
+    AppSync applies to each published item (Amplify's subscription resolvers decide so)."""
+    if access.scope is None:
+        return Subscribed(None)
+    kept = subscription_scope(access.scope, arguments)
+    if kept is None:
+        raise OutOfScope()
+    return Subscribed(auth_filter(kept))
 
 
 def _internal_failure(context: LambdaContext) -> dict[str, Any]:

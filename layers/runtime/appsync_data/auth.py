@@ -230,9 +230,21 @@ def owner_values(claims: Mapping[str, Any], claim: str) -> tuple[str, ...]:
     values = [_claim_text(claims, part) for part in parts]
     if len(parts) == 1:
         return (values[0],) if values[0] else ()
+    present = tuple(dict.fromkeys(v for v in values if v))
     if any(v is None for v in values):
-        return ()
-    return ("::".join(v for v in values if v), *dict.fromkeys(v for v in values if v))
+        # A token without every part (an OIDC token with no username): Amplify's resolvers
+        # still admit the items that hold a part alone, but never store a value for it.
+        return present
+    return ("::".join(v for v in values if v), *present)
+
+
+def owner_stored_value(claims: Mapping[str, Any], claim: str) -> str | None:
+    """The owner value create writes for the caller (`<sub>::<username>`); None when the token
+    lacks a part of the claim (Amplify then refuses the create and the subscription)."""
+    values = [_claim_text(claims, part) for part in claim.split("::")]
+    if any(v is None for v in values):
+        return None
+    return "::".join(v for v in values if v)
 
 
 def group_values(claims: Mapping[str, Any], claim: str) -> tuple[str, ...]:
@@ -258,6 +270,7 @@ class FieldMatch:
     is_list: bool
     values: tuple[str, ...]
     stored: str | None = None  # owner rules: the value create writes for the caller
+    is_owner: bool = False  # an owner rule (else a group-field rule)
 
     def admits(self, item: Mapping[str, Any]) -> bool:
         held = item.get(self.field)
@@ -313,12 +326,12 @@ def _dynamic_match(rule: AuthRule, caller: Caller, provider: Provider | None) ->
         return None
     if rule.strategy == "owner":
         values = owner_values(caller.claims, rule.owner_claim)
-        stored = values[0] if values else None
+        stored = owner_stored_value(caller.claims, rule.owner_claim)
     else:
         values, stored = group_values(caller.claims, rule.group_claim), None
     if not values:
         return None
-    return FieldMatch(rule.field_name, rule.is_list, values, stored)
+    return FieldMatch(rule.field_name, rule.is_list, values, stored, rule.strategy == "owner")
 
 
 def decide(

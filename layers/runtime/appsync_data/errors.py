@@ -26,6 +26,25 @@ class Unauthorized(DataError):
     def for_field(cls, type_name: str, field_name: str) -> Unauthorized:
         return cls(f"Not Authorized to access {field_name} on type {type_name}")
 
+    @classmethod
+    def on_fields(cls, fields: tuple[str, ...]) -> Unauthorized:
+        """Amplify's refusal of input fields the caller may not write."""
+        return cls(f"Unauthorized on [{', '.join(fields)}]")
+
+
+class OutOfScope(Exception):
+    """The item lies outside the caller's scope (ModelStore): api.py answers it as Amplify does,
+    `Unauthorized` naming the field (or, for `fields`, the input fields refused)."""
+
+    def __init__(self, fields: tuple[str, ...] = ()) -> None:
+        super().__init__("out of scope")
+        self.fields = fields
+
+    def unauthorized(self, type_name: str, field_name: str) -> Unauthorized:
+        if self.fields:
+            return Unauthorized.on_fields(self.fields)
+        return Unauthorized.for_field(type_name, field_name)
+
 
 class ConditionalCheckFailed(DataError):
     error_type = "DynamoDB:ConditionalCheckFailedException"

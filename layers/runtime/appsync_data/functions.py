@@ -32,6 +32,8 @@ from typing import Any, TypeVar
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from appsync_data.access import FULL_ACCESS
+
 # The data Lambda's own answer to an unexpected error and correlation id, shared as they are.
 from appsync_data.api import (
     DataApi,
@@ -130,7 +132,7 @@ class ModelItems:
 
     def _run(self, operation: Operation, arguments: dict[str, Any]) -> Any:
         field = self._fields[operation]
-        return field.run(field.read(arguments))
+        return field.run(field.read(arguments), FULL_ACCESS)
 
     def get(self, id: str) -> dict[str, Any] | None:
         """The item with this id, or None."""

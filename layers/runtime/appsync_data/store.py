@@ -5,18 +5,25 @@ appsync_data.tables); list reads one page per request, a Query when a key is kno
 partition key, an index's, a relationship GSI's) else a Scan, and keeps reading (up to
 `Settings.list_max_pages` pages and `list_max_seconds`) until it has `limit` *matching* items;
 `batch_get` reads many items by key with BatchGetItem (belongsTo fields of a batch of parents).
+
+A caller's scope (auth.ItemScope: the items their owner / group-field rules admit) goes into the
+request itself: get checks the item it read (OutOfScope, one request); list ANDs it into the
+filter (pages stay full); update and delete carry it in their condition, and only when that
+fails does one GetItem tell a refusal (OutOfScope) from the client's condition or a missing item.
 """
 
 from __future__ import annotations
 
 import builtins
 import json
+import operator
 import re
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import reduce
 from typing import Any
 
 from pynamodb.attributes import (
@@ -33,12 +40,14 @@ from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
+from appsync_data.auth import ItemScope
 from appsync_data.config import Settings
 from appsync_data.errors import (
     ConditionalCheckFailed,
     DataError,
     InvalidArguments,
     ItemTooLarge,
+    OutOfScope,
     StoreUnavailable,
 )
 from appsync_data.json_values import JSONAttribute, to_attribute_value
@@ -161,15 +170,20 @@ class ModelStore:
 
     # --- operations -----------------------------------------------------------------------------
 
-    def get(self, request: GetRequest) -> dict[str, Any] | None:
+    def get(self, request: GetRequest, scope: ItemScope | None = None) -> dict[str, Any] | None:
+        """The item, or None; OutOfScope when it exists outside `scope`."""
         with _dynamodb_errors():
             found = self.connection.get_item(self.table_name, *self._key(request.key)).get("Item")
-        return self._decode(found) if found else None
+        item = self._decode(found) if found else None
+        if item is not None and scope is not None and not scope.admits(item):
+            raise OutOfScope()
+        return item
 
-    def list(self, request: ListRequest) -> dict[str, Any]:
-        """One page of `limit` matching items: a Query when the request has a key condition,
-        else a Scan; more requests only while a filter leaves the page short."""
-        limit, condition, query = request.limit, request.filter, request.query
+    def list(self, request: ListRequest, scope: ItemScope | None = None) -> dict[str, Any]:
+        """One page of `limit` matching items (within `scope`): a Query when the request has a
+        key condition, else a Scan; more requests only while a filter leaves the page short."""
+        limit, query = request.limit, request.query
+        condition = _and_optional(request.filter, self._scope_condition(scope))
         index = query.index if query is not None else None
         # With a filter, read more than `limit` per request: fewer requests to fill a page.
         page_size = limit if condition is None else max(limit, FILTERED_PAGE_SIZE)
@@ -266,7 +280,14 @@ class ModelStore:
         result[OPERATION_MARK] = "Mutation"
         return result
 
-    def update(self, request: UpdateRequest) -> dict[str, Any]:
+    def update(
+        self,
+        request: UpdateRequest,
+        scope: ItemScope | None = None,
+        field_scopes: Sequence[tuple[str, ItemScope]] = (),
+    ) -> dict[str, Any]:
+        """One UpdateItem whose condition is: the item exists, `scope` admits it, each written
+        field's scope admits it (`field_scopes`), and the client's condition."""
         actions: list[Action] = []
         for name, value in request.values.items():
             attribute = self.attributes[name]
@@ -278,27 +299,87 @@ class ModelStore:
             attribute = self.composite_attributes[name]
             actions.append(attribute.remove() if composite is None else attribute.set(composite))
         actions.append(self.attributes["updatedAt"].set(now_iso()))
-        must_exist = self.attributes[self.layout.key.partition_key].exists()
-        with _dynamodb_errors():
+        condition = self._scoped_condition(scope, field_scopes, request.condition)
+        with self._refusal_told(request.key, scope, field_scopes), _dynamodb_errors():
             response = self.connection.update_item(
                 self.table_name,
                 *self._key(request.key),
                 actions=actions,
-                condition=_and(must_exist, request.condition),
+                condition=condition,
                 return_values=ALL_NEW,
             )
         return {**self._decode(response["Attributes"]), OPERATION_MARK: "Mutation"}
 
-    def delete(self, request: DeleteRequest) -> dict[str, Any]:
-        must_exist = self.attributes[self.layout.key.partition_key].exists()
-        with _dynamodb_errors():
+    def delete(self, request: DeleteRequest, scope: ItemScope | None = None) -> dict[str, Any]:
+        """One DeleteItem whose condition is: the item exists, `scope` admits it, and the
+        client's condition."""
+        condition = self._scoped_condition(scope, (), request.condition)
+        with self._refusal_told(request.key, scope, ()), _dynamodb_errors():
             response = self.connection.delete_item(
                 self.table_name,
                 *self._key(request.key),
-                condition=_and(must_exist, request.condition),
+                condition=condition,
                 return_values=ALL_OLD,
             )
         return {**self._decode(response["Attributes"]), OPERATION_MARK: "Mutation"}
+
+    # --- scopes ---------------------------------------------------------------------------------
+
+    def _scope_condition(self, scope: ItemScope | None) -> Condition | None:
+        """The items `scope` admits, as a DynamoDB condition: any match (`field IN values`; a
+        list field: `contains(field, value)` for any value)."""
+        if scope is None:
+            return None
+        parts: list[Condition] = []
+        for match in scope.matches:
+            attribute = self.attributes[match.field]
+            if match.is_list:
+                parts.extend(attribute.contains(value) for value in match.values)
+            else:
+                parts.append(attribute.is_in(*match.values))
+        return reduce(operator.or_, parts)
+
+    def _scoped_condition(
+        self,
+        scope: ItemScope | None,
+        field_scopes: Sequence[tuple[str, ItemScope]],
+        client: Condition | None,
+    ) -> Condition:
+        condition: Condition = self.attributes[self.layout.key.partition_key].exists()
+        for part in (scope, *(s for _, s in field_scopes)):
+            condition = _and(condition, self._scope_condition(part))
+        return _and(condition, client)
+
+    @contextmanager
+    def _refusal_told(
+        self,
+        key: ItemKey,
+        scope: ItemScope | None,
+        field_scopes: Sequence[tuple[str, ItemScope]],
+    ) -> Iterator[None]:
+        """When a scoped write's condition fails, one GetItem tells why, as Amplify answers:
+        outside the scope (or missing, under a scope) -> OutOfScope; a written field's scope
+        refuses -> OutOfScope(fields); else the client's condition failed (or no item)."""
+        try:
+            yield
+        except ConditionalCheckFailed:
+            if scope is None and not field_scopes:
+                raise
+            with _dynamodb_errors():
+                found = self.connection.get_item(
+                    self.table_name, *self._key(key), consistent_read=True
+                ).get("Item")
+            item = self._decode(found) if found else None
+            if item is None:
+                if scope is not None:
+                    raise OutOfScope() from None
+                raise
+            if scope is not None and not scope.admits(item):
+                raise OutOfScope() from None
+            refused = tuple(name for name, s in field_scopes if not s.admits(item))
+            if refused:
+                raise OutOfScope(refused) from None
+            raise
 
     # --- keys -----------------------------------------------------------------------------------
 
@@ -367,6 +448,10 @@ def _attribute_value(attribute: Attribute[Any], value: Any) -> dict[str, Any]:
 
 def _and(required: Condition, extra: Condition | None) -> Condition:
     return required if extra is None else required & extra
+
+
+def _and_optional(first: Condition | None, second: Condition | None) -> Condition | None:
+    return second if first is None else _and(first, second)
 
 
 def _request_id(exc: PynamoDBException) -> str | None:
