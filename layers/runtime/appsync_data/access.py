@@ -188,13 +188,11 @@ def auth_filter(scope: ItemScope) -> dict[str, Any]:
 
 def subscription_scope(scope: ItemScope, arguments: Mapping[str, Any]) -> ItemScope | None:
     """The scope a subscriber keeps (None: refused), as Amplify's subscription resolvers decide:
-    an owner match needs the full owner value (a token with every part of the claim); an owner
-    argument (`onCreateTodo(owner: ...)`) must name the caller."""
-    matches = tuple(m for m in scope.matches if not m.is_owner or m.stored is not None)
-    for match in matches:
+    an owner argument (`onCreateTodo(owner: ...)`) must name the caller."""
+    for match in scope.matches:
         if not match.is_owner or match.is_list:
             continue
         named = arguments.get(match.field)
         if named is not None and named != "" and named not in match.values:
             return None
-    return ItemScope(matches) if matches else None
+    return scope

@@ -449,8 +449,11 @@ class ScopedStore:
     def update(self, request: UpdateRequest, access: Access) -> dict[str, Any]:
         refused = refused_update_fields(access, request.values)
         if refused:
-            # Amplify tells an item outside the scope first: one GetItem, no write.
-            self.store.get(GetRequest(request.key), access.scope)
+            # Amplify tells an item outside the scope (or none, under a scope) first: one
+            # GetItem, no write.
+            item = self.store.get(GetRequest(request.key), access.scope)
+            if item is None and access.scope is not None:
+                raise OutOfScope()
             raise Unauthorized.on_fields(refused)
         field_scopes = written_field_scopes(access, request.values)
         return self.store.update(request, access.scope, field_scopes)

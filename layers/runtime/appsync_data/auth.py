@@ -320,13 +320,22 @@ def _static_match(
     return False
 
 
-def _dynamic_match(rule: AuthRule, caller: Caller, provider: Provider | None) -> FieldMatch | None:
+# The operations an owner rule admits a token without every part of its claim to (the items
+# that hold a part alone); writes and subscriptions need the whole claim, as in Amplify.
+_PARTIAL_OWNER_OPERATIONS: frozenset[Operation] = frozenset({"get", "list", "sync", "search"})
+
+
+def _dynamic_match(
+    rule: AuthRule, caller: Caller, provider: Provider | None, operation: Operation
+) -> FieldMatch | None:
     """An owner or group-field rule as it applies to this caller (None: it cannot)."""
     if provider is None or rule.provider != provider or rule.field_name is None:
         return None
     if rule.strategy == "owner":
         values = owner_values(caller.claims, rule.owner_claim)
         stored = owner_stored_value(caller.claims, rule.owner_claim)
+        if stored is None and operation not in _PARTIAL_OWNER_OPERATIONS:
+            return None
     else:
         values, stored = group_values(caller.claims, rule.group_claim), None
     if not values:
@@ -345,7 +354,9 @@ def decide(
         return Decision(False, f"no rule grants {operation}")
     provider = proven_provider(caller, settings)
     matches = tuple(
-        m for m in (_dynamic_match(r, caller, provider) for r in covering if r.is_dynamic) if m
+        m
+        for m in (_dynamic_match(r, caller, provider, operation) for r in covering if r.is_dynamic)
+        if m
     )
     owners = tuple(m for m in matches if m.stored is not None)
     for rule in covering:
