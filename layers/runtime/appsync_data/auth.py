@@ -353,11 +353,8 @@ def decide(
     if not covering:
         return Decision(False, f"no rule grants {operation}")
     provider = proven_provider(caller, settings)
-    matches = tuple(
-        m
-        for m in (_dynamic_match(r, caller, provider, operation) for r in covering if r.is_dynamic)
-        if m
-    )
+    dynamic = (_dynamic_match(r, caller, provider, operation) for r in covering if r.is_dynamic)
+    matches = tuple(m for m in dynamic if m)
     owners = tuple(m for m in matches if m.stored is not None)
     for rule in covering:
         if not rule.is_dynamic and _static_match(rule, caller, provider, settings):
