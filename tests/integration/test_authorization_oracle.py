@@ -65,9 +65,13 @@ DIVERGENCES: tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...] = (
     (
         "security: Amplify's VTL tests a JSON-string cognito:groups claim with `contains` on the "
         "string, so '[\"NotAdmins\"]' holds the substring Admins and gets the Admins group's "
-        "access; we compare group names exactly (auth.group_values)",
+        "access (Todo, Report, adminReport); we compare group names exactly (auth.group_values)",
         lambda c: (
             c["caller"] == "jsonGroupsLookalike"
+            and (c["model"] in ("Todo", "Report") or c["field"] == "adminReport")
+            # as a plain user, hal may create his own todos and get a missing one (null) too
+            and not (c["field"] == "createTodo" and c["variant"] != "someone-else")
+            and not (c["field"] == "getTodo" and c["id"] == "todo-missing")
             and (
                 c["decision"] == "allow" or "Conditional" in (c["error"] or {}).get("errorType", "")
             )
@@ -78,6 +82,44 @@ DIVERGENCES: tuple[tuple[str, Callable[[dict[str, Any]], bool]], ...] = (
         "caller, plain IAM principals included; Amplify's IAM admission lets a backend role run "
         "it (Order has no update rule)",
         lambda c: c["caller"] == "iamRole" and c["field"] == "updateOrder",
+    ),
+    (
+        "security: an operation no rule grants is refused before any DynamoDB request, naming "
+        "the operation; Amplify's update resolver reads the item first and tells its owner "
+        "'Unauthorized on [item]' (which also tells them the item is theirs)",
+        lambda c: (
+            c["caller"] == "emailUser" and c["field"] == "updateOrder" and c["id"] == "order-eve"
+        ),
+    ),
+    (
+        "owner values as published: Amplify's owner-field resolvers (Todo.owner, Article.owner, "
+        "Profile.owner) rewrite `<sub>::<username>` to `<username>` in every result, and AppSync "
+        "matches a subscription's owner argument (and Amplify's `owner eq <username>` runtime "
+        "filter) against that; we publish the stored value, and our authFilter admits every "
+        "owner value get/list admit (todo-alice-sub too). Not yet done: returning the username "
+        "in owner fields",
+        lambda c: (
+            c["operation"] == "listen"
+            and c["decision"] == "allow"
+            and c["model"] in ("Todo", "Article", "Profile")
+            and (
+                c.get("variant") == "owner-argument-alice-full"
+                # Profile.owner is null to all but its owner (a field rule): others match nothing
+                or (
+                    c.get("variant") == "owner-argument-alice"
+                    and (c["model"] != "Profile" or c["caller"] in ("alice", "iamRole"))
+                )
+                or (c["field"] == "onCreateTodo" and c["caller"] == "alice")
+            )
+            and not (c["caller"] == "jsonGroupsLookalike" and c["model"] == "Todo")
+        ),
+    ),
+    (
+        "oracle artifact: the simulator could not render Note.editors.res.vtl (see the Note "
+        "get/list cells' note), so the published editors were no list and no item matched the "
+        "subscriber's `editors contains` filter; on AppSync the field resolver returns the "
+        "editors' usernames, which the filter matches, as our authFilter does",
+        lambda c: c["field"] == "onCreateNote" and c["caller"] in ("alice", "bob", "carol"),
     ),
 )
 
