@@ -353,6 +353,7 @@ def test_cell(deployment: Deployment, cell: dict[str, Any]) -> None:
         cell = artifact(cell)
     model, operation = cell["model"], cell["operation"]
     before = deployment.load(model) if model is not None else None
+    runs = len(deployment.stats.runs)
 
     response = _send(deployment, cell)
     if operation in ("create", "update", "delete"):
@@ -362,9 +363,11 @@ def test_cell(deployment: Deployment, cell: dict[str, Any]) -> None:
         _check_error(response, cell["error"])
         if model is not None:
             assert deployment.scan(model) == before, "a refusal changed the table"
+        assert len(deployment.stats.runs) == runs, "a refused operation's code ran"
         return
     assert "error" not in response, response
-    if model is None:  # a custom operation: the function ran
+    if model is None:  # a custom operation: its code ran, once
+        assert deployment.stats.runs[runs:] == [cell["field"]]
         assert response["data"] is not None
         return
     _check_redacted(response, cell)

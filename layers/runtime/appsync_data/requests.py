@@ -71,6 +71,9 @@ class ListRequest:
     start_key: dict[str, Any] | None  # DynamoDB's ExclusiveStartKey, from the nextToken
     query: KeyQuery | None = None  # None: a Scan of the table
     forward: bool = True  # sortDirection ASC (Query only)
+    # A Scan's page that ModelStore read from an owner index (`scope_index`): the start key is
+    # that index's (see `scope_indexes`).
+    start_index: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +127,7 @@ class ArgumentReader:
         self.layout = layout or table_layout(None, model)
         self._condition_fields = frozenset(n for n in model.fields if n not in model.identifier)
         self._identifier_names = frozenset(model.identifier)
+        self.scope_indexes = scope_indexes(model, self.layout)
 
     # --- Query fields ---------------------------------------------------------------------------
 
@@ -419,12 +423,34 @@ class ArgumentReader:
             raise InvalidArguments("sortDirection: expected ASC or DESC")
         index = key_query.index if key_query is not None else None
         token = arguments.get("nextToken")
-        start_key = None
+        start_key, start_index = None, None
         if token is not None:
-            scope = page_scope(self.token_scope, index)
-            start_key = decode_next_token(token, secret=self.token_secret, scope=scope)
-            self._check_start_key(start_key, index)
-        return ListRequest(condition, limit, start_key, key_query, direction != "DESC")
+            start_key, start_index = self._start_key(token, index, scan=key_query is None)
+        return ListRequest(condition, limit, start_key, key_query, direction != "DESC", start_index)
+
+    def _start_key(
+        self, token: Any, index: str | None, *, scan: bool
+    ) -> tuple[dict[str, Any], str | None]:
+        """The start key a nextToken holds, and the owner index it was read from (a Scan's page
+        ModelStore read from one: `scope_indexes`)."""
+        try:
+            start_key = decode_next_token(
+                token, secret=self.token_secret, scope=page_scope(self.token_scope, index)
+            )
+        except InvalidNextToken:
+            if not scan:
+                raise
+            for scope_index in self.scope_indexes:
+                scope = page_scope(self.token_scope, scope_index)
+                try:
+                    start_key = decode_next_token(token, secret=self.token_secret, scope=scope)
+                except InvalidNextToken:
+                    continue
+                self._check_start_key(start_key, scope_index)
+                return start_key, scope_index
+            raise
+        self._check_start_key(start_key, index)
+        return start_key, None
 
     def _check_start_key(self, start_key: Mapping[str, Any], index: str | None) -> None:
         # Defence in depth should the secret leak: a start key must be a key of what is read.
@@ -526,6 +552,13 @@ class ArgumentReader:
 
 
 # --- pure argument checks -----------------------------------------------------------------------
+
+
+def scope_indexes(model: Model, layout: TableLayout) -> tuple[str, ...]:
+    """The GSIs whose partition key is the field of an owner or group-field rule (not a list):
+    a caller scoped to that field's values lists by Querying them (ModelStore)."""
+    fields = {r.field_name for r in model.rules if r.is_dynamic and not r.is_list}
+    return tuple(i.name for i in layout.indexes if i.key.partition_key in fields)
 
 
 def _value_required(field: Field) -> bool:

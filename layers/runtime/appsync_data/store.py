@@ -40,12 +40,13 @@ from pynamodb.exceptions import PynamoDBException
 from pynamodb.expressions.condition import Condition
 from pynamodb.expressions.update import Action
 
-from appsync_data.auth import ItemScope
+from appsync_data.auth import FieldMatch, ItemScope
 from appsync_data.config import Settings
 from appsync_data.errors import (
     ConditionalCheckFailed,
     DataError,
     InvalidArguments,
+    InvalidNextToken,
     ItemTooLarge,
     OutOfScope,
     StoreUnavailable,
@@ -60,6 +61,7 @@ from appsync_data.requests import (
     ListRequest,
     UpdateRequest,
     page_scope,
+    scope_indexes,
 )
 from appsync_data.scalars import SCALARS
 from appsync_data.schema import Field, Model
@@ -67,6 +69,10 @@ from appsync_data.tables import TableLayout, table_layout
 from appsync_data.tokens import encode_next_token
 
 FILTERED_PAGE_SIZE = 100
+# A nextToken of a page read for another caller (their owner index, or their owner value).
+_FOREIGN_TOKEN = InvalidNextToken(
+    "Invalid nextToken: it was not issued by this list or was altered"
+)
 BATCH_GET_KEYS = 100  # DynamoDB's limit of keys in one BatchGetItem
 BATCH_GET_ATTEMPTS = 6  # unprocessed keys are asked again, with backoff, up to this many times
 _TYPENAME = "__typename"
@@ -166,6 +172,7 @@ class ModelStore:
         self.max_list_seconds = settings.list_max_seconds
         self.token_secret = token_secret
         self.token_scope = f"{model.name}:{self.table_name}"
+        self.scope_indexes = scope_indexes(model, self.layout)
         self.connection_type = api_names(model).connection
 
     # --- operations -----------------------------------------------------------------------------
@@ -182,6 +189,11 @@ class ModelStore:
     def list(self, request: ListRequest, scope: ItemScope | None = None) -> dict[str, Any]:
         """One page of `limit` matching items (within `scope`): a Query when the request has a
         key condition, else a Scan; more requests only while a filter leaves the page short."""
+        scope_index = self._scope_index(request, scope)
+        if scope is not None and scope_index is not None:
+            return self._list_by_scope_index(request, scope.matches[0], scope_index)
+        if request.start_index is not None:
+            raise _foreign_token()
         limit, query = request.limit, request.query
         condition = _and_optional(request.filter, self._scope_condition(scope))
         index = query.index if query is not None else None
@@ -220,6 +232,73 @@ class ModelStore:
                     # Stopped inside the page: resume right after the last item returned.
                     next_key = {n: items[-1][n] for n in self.layout.key_attributes(index)}
                 if len(items) == limit or next_key is None or time.monotonic() > give_up_at:
+                    break
+        return {
+            "items": [self._decode(raw) for raw in items],
+            "nextToken": self._token(next_key, index),
+            _TYPENAME: self.connection_type,
+        }
+
+    def _scope_index(self, request: ListRequest, scope: ItemScope | None) -> str | None:
+        """The GSI a Scan of a scoped caller reads instead (beyond Amplify): one whose partition
+        key is the field of their only match (an owner field, not a list)."""
+        if request.query is not None or scope is None or len(scope.matches) != 1:
+            return None
+        match = scope.matches[0]
+        if match.is_list:
+            return None
+        for index in self.layout.indexes_by_partition_key(match.field):
+            if index.name in self.scope_indexes:
+                return index.name
+        return None
+
+    def _list_by_scope_index(
+        self, request: ListRequest, match: FieldMatch, index: str
+    ) -> dict[str, Any]:
+        """A scoped caller's list as Queries of the owner index, one value after the other
+        (`<sub>::<username>`, then `<sub>`, `<username>`): O(their items), pages full. The start
+        key names the value it stopped in; a page that ends with a value resumes after its last
+        item (an empty Query, then the next value)."""
+        if request.start_key is not None and request.start_index != index:
+            raise _foreign_token()
+        values, limit = match.values, request.limit
+        position = 0
+        next_key = request.start_key
+        if next_key is not None:
+            held = next_key.get(match.field, {}).get("S")
+            if held not in values:
+                raise _foreign_token()  # another caller's page
+            position = values.index(held)
+        page_size = limit if request.filter is None else max(limit, FILTERED_PAGE_SIZE)
+        items: list[dict[str, Any]] = []
+        key_names = self.layout.key_attributes(index)
+        pages = 0
+        with _dynamodb_errors():
+            give_up_at = time.monotonic() + self.max_list_seconds
+            while position < len(values):
+                page = self.connection.query(
+                    self.table_name,
+                    {"S": values[position]},  # type: ignore[arg-type] # an attribute value
+                    filter_condition=request.filter,
+                    index_name=index,
+                    limit=page_size,
+                    exclusive_start_key=next_key,
+                )
+                pages += 1
+                raw_items = page.get("Items", [])
+                room = limit - len(items)
+                items.extend(raw_items[:room])
+                next_key = page.get("LastEvaluatedKey")
+                if len(raw_items) > room:
+                    next_key = {n: items[-1][n] for n in key_names}
+                if next_key is None:
+                    position += 1
+                if len(items) == limit:
+                    if next_key is None and position < len(values):
+                        next_key = {n: items[-1][n] for n in key_names}
+                    break
+                out_of_budget = pages >= self.max_pages or time.monotonic() > give_up_at
+                if next_key is not None and out_of_budget:
                     break
         return {
             "items": [self._decode(raw) for raw in items],
@@ -432,6 +511,11 @@ class ModelStore:
             return None
         scope = page_scope(self.token_scope, index)
         return encode_next_token(start_key, secret=self.token_secret, scope=scope)
+
+
+def _foreign_token() -> InvalidNextToken:
+    """A nextToken of a page read for another caller (their owner index, or owner value)."""
+    return InvalidNextToken("Invalid nextToken: it was not issued by this list or was altered")
 
 
 def _key_text(raw_key: Mapping[str, Any]) -> str:
