@@ -338,11 +338,7 @@ class DataApi:
             return _internal_failure(context)
         if isinstance(result, Subscribed):
             return result.envelope()
-        data, field_errors = redacted_result(access, result, [field.field_name])
-        envelope: dict[str, Any] = {"data": data}
-        if field_errors:
-            envelope["fieldErrors"] = field_errors
-        return envelope
+        return _redacted_envelope(access, {"data": result}, field.field_name)
 
     def _call_batch(
         self,
@@ -369,13 +365,16 @@ class DataApi:
                     results[position] = _internal_failure(context)
                 continue
             calls = [(events[p].get("source"), events[p].get("arguments") or {}) for p in positions]
+            type_name, field_name = relationship.parent.name, relationship.field_name
             try:
                 with _recorded(related.name, operation, caller, decision):
                     if not decision.allowed:
-                        raise Unauthorized.for_field(
-                            relationship.parent.name, relationship.field_name
-                        )
-                    envelopes = self.relationships.resolve(relationship, calls)
+                        raise Unauthorized.for_field(type_name, field_name)
+                    access = access_for(
+                        related, operation, caller, self.settings, decision, type_name, field_name
+                    )
+                    resolved = self.relationships.resolve(relationship, calls, access.scope)
+                    envelopes = [_redacted_envelope(access, e, field_name) for e in resolved]
             except DataError as error:
                 envelopes = [error.to_response() for _ in positions]
             except Exception:  # recorded (with its stack trace) by `_recorded`
@@ -383,6 +382,17 @@ class DataApi:
             for position, envelope in zip(positions, envelopes, strict=True):
                 results[position] = envelope
         return [r if r is not None else {"data": None} for r in results]
+
+
+def _redacted_envelope(access: Access, envelope: Envelope, field_name: str) -> Envelope:
+    """`{"data": ...}` with the fields the caller may not read null, and `fieldErrors` (one
+    `{path, type, message}` each) beside it; an error envelope as it is."""
+    if "data" not in envelope:
+        return envelope
+    data, field_errors = redacted_result(access, envelope["data"], [field_name])
+    if not field_errors:
+        return envelope
+    return {"data": data, "fieldErrors": field_errors}
 
 
 def _index_reader(reader: ArgumentReader, index: IndexLayout) -> Reader:

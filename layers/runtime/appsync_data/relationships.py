@@ -11,7 +11,9 @@ parent items (`source`). Each parent is looked up as the table layout says
 
 A parent that came from a mutation (`__operation: "Mutation"`, as Amplify marks it) or that holds
 no reference resolves to null (hasMany: no items) without any request. The caller's right to read
-the related model is decided before this module is called (api.py).
+the related model is decided before this module is called (api.py); their scope (the related items
+their owner / group-field rules admit) is applied here: hasMany lists only those (the scope in the
+Query's filter), a hasOne / belongsTo item outside it is Unauthorized for that parent.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from appsync_data.errors import DataError, InvalidArguments
+from appsync_data.auth import ItemScope
+from appsync_data.errors import DataError, InvalidArguments, Unauthorized
 from appsync_data.naming import api_names
 from appsync_data.requests import ArgumentReader, ListRequest
 from appsync_data.schema import Model, Operation, Relationship, Schema
@@ -69,9 +72,12 @@ class RelationshipResolver:
         self.layouts = {name: store.layout for name, store in stores.items()}
 
     def resolve(
-        self, field: RelationshipField, calls: Sequence[tuple[Any, Mapping[str, Any]]]
+        self,
+        field: RelationshipField,
+        calls: Sequence[tuple[Any, Mapping[str, Any]]],
+        scope: ItemScope | None = None,
     ) -> list[Envelope]:
-        """The envelope of each (source, arguments), in order."""
+        """The envelope of each (source, arguments), in order, within `scope`."""
         results: list[Envelope | None] = [None] * len(calls)
         lookups: list[tuple[int, dict[str, Any]]] = []  # belongsTo: (position, key) to batch-get
         for position, (source, arguments) in enumerate(calls):
@@ -83,7 +89,9 @@ class RelationshipResolver:
                     _only_no_arguments(arguments)
                     lookups.append((position, key))
                 else:
-                    results[position] = {"data": self._query(field, key, arguments)}
+                    results[position] = self._in_scope(
+                        field, self._query(field, key, arguments, scope), scope
+                    )
             except DataError as error:
                 results[position] = error.to_response()
         if lookups:
@@ -95,7 +103,7 @@ class RelationshipResolver:
                     results[position] = error.to_response()
             else:
                 for (position, _), found_item in zip(lookups, found, strict=True):
-                    results[position] = {"data": found_item}
+                    results[position] = self._in_scope(field, found_item, scope)
         return [r if r is not None else {"data": None} for r in results]
 
     def _key(self, field: RelationshipField, source: Any) -> dict[str, Any] | None:
@@ -111,15 +119,29 @@ class RelationshipResolver:
         )
         return lookup.key
 
+    def _in_scope(self, field: RelationshipField, data: Any, scope: ItemScope | None) -> Envelope:
+        """A hasOne / belongsTo item outside the scope: Unauthorized for this parent (the item
+        unchanged, no other request). A hasMany page was read within it."""
+        if field.relationship.kind == "hasMany" or scope is None or data is None:
+            return {"data": data}
+        if not scope.admits(data):
+            return Unauthorized.for_field(field.parent.name, field.field_name).to_response()
+        return {"data": data}
+
     def _query(
-        self, field: RelationshipField, key: dict[str, Any], arguments: Mapping[str, Any]
+        self,
+        field: RelationshipField,
+        key: dict[str, Any],
+        arguments: Mapping[str, Any],
+        scope: ItemScope | None,
     ) -> Any:
         related = field.related.name
         layout = self.stores[related].layout
         index = layout.relationship_index(field.parent.name, field.field_name)
         reader = self.readers[related]
         if field.relationship.kind == "hasMany":
-            return self.stores[related].list(reader.related_list(index, key, arguments))
+            request = reader.related_list(index, key, arguments)
+            return self.stores[related].list(request, scope)
         _only_no_arguments(arguments)
         request = reader.related_list(index, key, {})
         one = ListRequest(None, 1, None, request.query, request.forward)
