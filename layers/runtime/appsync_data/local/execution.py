@@ -6,6 +6,9 @@ the event Amplify hands a function), and shape the answer and errors like AppSyn
 - a field the caller's auth mode may not read: that field is null with an `Unauthorized` error;
 - the handler's `{"error": {type, message}}` envelope: the field is null with that error, which is
   what the deployed API's APPSYNC_JS function makes of it with `util.error(message, type)`;
+  its `fieldErrors` (fields the caller may not read, null in `data`) become errors beside the
+  data at the field's path (`util.appendError`), and a subscriber's `authFilter` is kept for the
+  real-time server, which ANDs it with the client's filter (subscription_filter.js's work);
 - relationship fields (`Blog.posts`, `Post.blog`, `User.profile`) are resolved as AppSync resolves a
   `BatchInvoke` Lambda data source: every parent of one field at one level is gathered and the
   handler is called once per `max_batch_size` parents with the LIST of their events (`source` =
@@ -111,6 +114,19 @@ class FieldResults:
     done: dict[ResponsePath, Any] = field(default_factory=dict)
     pending: list[PendingField] = field(default_factory=list)
     lambda_calls: int = 0
+    # The envelope's `fieldErrors` by the field's path (appended to the response's errors).
+    appended: dict[ResponsePath, list[Mapping[str, Any]]] = field(default_factory=dict)
+    auth_filter: Any = None  # a scoped subscriber's `authFilter` (subscribe time)
+
+    def record(self, path: ResponsePath, response: Any) -> Any:
+        """The field value of an envelope, keeping its fieldErrors and authFilter."""
+        value = envelope_value(response)
+        field_errors = response.get("fieldErrors") if isinstance(response, Mapping) else None
+        if isinstance(field_errors, list) and field_errors:
+            self.appended[path] = [e for e in field_errors if isinstance(e, Mapping)]
+        if isinstance(response, Mapping) and response.get("authFilter") is not None:
+            self.auth_filter = response["authFilter"]
+        return value
 
     def outcome(self, path: ResponsePath) -> Any:
         value = self.done[path]
@@ -157,6 +173,24 @@ def field_error(error: GraphQLError) -> dict[str, Any]:
         "locations": _locations(error),
         "message": message,
     }
+
+
+def appended_errors(
+    appended: Mapping[ResponsePath, Sequence[Mapping[str, Any]]],
+) -> list[dict[str, Any]]:
+    """`util.appendError(message, type)` entries: at the resolver's field, beside its data."""
+    return [
+        {
+            "path": list(path),
+            "data": None,
+            "errorType": str(entry.get("type")),
+            "errorInfo": None,
+            "locations": None,
+            "message": str(entry.get("message")),
+        }
+        for path, entries in appended.items()
+        for entry in entries
+    ]
 
 
 def request_error(error: GraphQLError) -> dict[str, Any]:
@@ -331,7 +365,7 @@ class GraphQLExecutor:
                     return response
                 value = envelope_value(response)
                 self.on_mutation_result(published_as, value)
-                return {"data": value}
+                return response
             finally:
                 self._invocation.release()
         except ResolverError:
@@ -358,7 +392,7 @@ class GraphQLExecutor:
                 event = self._event(info, arguments)
                 mutation = info.parent_type.name == "Mutation"
                 published_as = info.field_name if mutation else None
-                value = envelope_value(self._invoke(event, context, what, published_as))
+                value = results.record(path, self._invoke(event, context, what, published_as))
         except ResolverError as error:
             results.done[path] = error
             raise
@@ -441,7 +475,7 @@ class GraphQLExecutor:
                     continue
                 for entry, envelope in zip(batch, envelopes, strict=True):
                     try:
-                        done[entry.path] = envelope_value(envelope)
+                        done[entry.path] = context.results.record(entry.path, envelope)
                     except ResolverError as error:
                         done[entry.path] = error
 
@@ -532,11 +566,11 @@ class GraphQLExecutor:
             if not pending:
                 break
             self._load_batches(pending, context)
-        response = self._response(result)
+        response = self._response(result, results)
         return replace(response, mutation=operation.operation is OperationType.MUTATION)
 
     @staticmethod
-    def _response(result: ExecutionResult) -> GraphQLResponse:
+    def _response(result: ExecutionResult, results: FieldResults) -> GraphQLResponse:
         errors = result.errors or []
         if result.data is None and errors and all(e.path is None for e in errors):
             # Variables that do not fit their types: rejected before any field ran.
@@ -544,6 +578,7 @@ class GraphQLExecutor:
                 400, {"data": None, "errors": [request_error(e) for e in errors]}
             )
         body: dict[str, Any] = {"data": result.data}
-        if errors:
-            body["errors"] = [field_error(e) for e in errors]
+        entries = [field_error(e) for e in errors] + appended_errors(results.appended)
+        if entries:
+            body["errors"] = entries
         return GraphQLResponse(200, body)

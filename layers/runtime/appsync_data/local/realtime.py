@@ -44,7 +44,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
 from appsync_data.local.authn import AuthContext, Authenticator, Unauthenticated
-from appsync_data.local.execution import MAX_QUERY_CHARS, GraphQLExecutor, field_error
+from appsync_data.local.execution import (
+    MAX_QUERY_CHARS,
+    GraphQLExecutor,
+    RequestContext,
+    field_error,
+)
 from appsync_data.local.server import RealtimeEndpoint
 from appsync_data.local.sigv4 import SignedRequest
 from appsync_data.local.validation_messages import appsync_message
@@ -52,6 +57,7 @@ from appsync_data.subscription_filter import (
     ERROR_TYPE,
     FilterError,
     Group,
+    combined_groups,
     filter_groups,
     groups_match,
 )
@@ -434,6 +440,7 @@ class RealtimeServer(RealtimeEndpoint):
             return bad(f"Unknown subscription field {field_name}")
         headers = {str(k).lower(): str(v) for k, v in authorization.items()}
         # The subscribe-time decision: the Lambda's handler for Subscription.<field> (`listen`).
+        context = RequestContext(auth=auth, headers=headers, variables=variables)
         decision = await run_in_threadpool(
             self.executor.execute_operation,
             document,
@@ -441,6 +448,8 @@ class RealtimeServer(RealtimeEndpoint):
             variables,
             auth,
             headers,
+            None,
+            context,
         )
         if decision.errors:
             return [
@@ -449,7 +458,14 @@ class RealtimeServer(RealtimeEndpoint):
             ]
         filter_ = _filter_argument(root_field, definition.args.get("filter"), variables)
         try:
-            groups = filter_groups(filter_)
+            # A scoped subscriber (the Lambda's authFilter): their scope AND the client's filter,
+            # as subscription_filter.js sets them when deployed.
+            auth_filter = context.results.auth_filter
+            groups = (
+                filter_groups(filter_)
+                if auth_filter is None
+                else combined_groups(filter_, auth_filter)
+            )
         except FilterError as error:
             return bad(f"Invalid filter: {error}", ERROR_TYPE)
         return Subscription(
