@@ -8,7 +8,7 @@ import base64
 import json
 import ssl
 import uuid
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -321,3 +321,80 @@ def test_http_post_of_a_subscription_points_at_the_websocket(
     response = userpool_server.post(ON_DELETE, token=userpool_server.token("alice"))
     assert response.status_code == 400
     assert "/graphql/realtime" in response.json()["errors"][0]["message"]
+
+
+OWNER_SCHEMA = """
+from appsync_data import a
+
+schema = a.schema(
+    {
+        "Todo": a.model(
+            {
+                "content": a.string(),
+                "secret": a.string().authorization(lambda allow: [allow.owner()]),
+            }
+        ).authorization(lambda allow: [allow.owner(), allow.authenticated().to(["read"])]),
+        "Note": a.model({"title": a.string()}).authorization(lambda allow: [allow.owner()]),
+    }
+)
+"""
+ON_CREATE_NOTE = "subscription { onCreateNote { id title } }"
+CREATE_NOTE = "mutation C($t: String) { createNote(input: {title: $t}) { id } }"
+
+
+@pytest.fixture(scope="module")
+def owner_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevServerProcess]:
+    workdir = tmp_path_factory.mktemp("owner")
+    schema = workdir / "resource_owner.py"
+    schema.write_text(OWNER_SCHEMA)
+    server = DevServerProcess(schema=schema, workdir=workdir).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def test_an_owner_scoped_subscriber_receives_only_their_items(
+    owner_server: DevServerProcess,
+) -> None:
+    server = owner_server
+    alice, bob = server.token("alice"), server.token("bob")
+
+    async def scenario() -> None:
+        async with realtime(server, jwt_headers(server, alice)) as ws:
+            await init(ws)
+            sub_id, started = await start(ws, ON_CREATE_NOTE, jwt_headers(server, alice))
+            assert started == {"type": "start_ack", "id": sub_id}
+            for token, title in ((bob, "bob's"), (alice, "alice's")):
+                response = await asyncio.to_thread(
+                    server.post, CREATE_NOTE, {"t": title}, token=token
+                )
+                assert response.status_code == 200, response.text
+            # Bob's note is not delivered to alice (the Lambda's authFilter); hers is.
+            message = await receive(ws)
+            assert message["payload"]["data"]["onCreateNote"]["title"] == "alice's"
+            with pytest.raises(TimeoutError):
+                await asyncio.wait_for(receive(ws), 1.0)
+
+    asyncio.run(scenario())
+
+
+def test_a_field_the_caller_may_not_read_is_null_with_an_error(
+    owner_server: DevServerProcess,
+) -> None:
+    server = owner_server
+    alice, bob = server.token("alice"), server.token("bob")
+    created = server.post(
+        'mutation { createTodo(input: {content: "c", secret: "s"}) { id } }', token=alice
+    )
+    todo_id = created.json()["data"]["createTodo"]["id"]
+    query = "query Q($id: ID!) { getTodo(id: $id) { id content secret } }"
+
+    own = server.post(query, {"id": todo_id}, token=alice).json()
+    other = server.post(query, {"id": todo_id}, token=bob).json()
+
+    assert own == {"data": {"getTodo": {"id": todo_id, "content": "c", "secret": "s"}}}
+    assert other["data"] == {"getTodo": {"id": todo_id, "content": "c", "secret": None}}
+    assert [(e["errorType"], e["message"], e["path"]) for e in other["errors"]] == [
+        ("Unauthorized", "Not Authorized to access secret on type Todo", ["getTodo"])
+    ]
