@@ -4,8 +4,11 @@ One request top-down: `DataApi.handle(event)` checks that the event names a fiel
 (the `Type.field` registry, or a resolver the user added to `DataApi.resolver`) -> Powertools'
 `AppSyncResolver` routes it to the field's adapter, which reads the event's `identity` and hands
 it to `_call` -> `caller_from_identity` -> `decide` (refusals stop here, before any DynamoDB
-request) -> `ArgumentReader` turns the arguments into a typed request -> one `ModelStore` call ->
-`{"data": ...}`, or `{"error": {...}}` for the APPSYNC_JS function.
+request) -> `access_for` (the decision's scope and the field-level decisions) -> `ArgumentReader`
+turns the arguments into a typed request -> one `ScopedStore` call, the scope inside the DynamoDB
+request (`ModelStore`) -> `{"data": ...}` with the fields the caller may not read null and listed in
+`fieldErrors`, or `{"error": {...}}`, for the APPSYNC_JS function; a subscribe answers
+`{"data": null}`, with the scoped subscriber's `authFilter`.
 
 Relationship fields (`Post.comments`) arrive batched (AppSync `BatchInvoke`: a list of events,
 one per parent item) and go to Powertools' `batch_resolver`: each is decided under the *related*
