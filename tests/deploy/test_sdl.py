@@ -93,10 +93,11 @@ def test_oidc_and_user_pools_together_keep_user_pools_default() -> None:
             )
         }
     )
+    # Additional modes in the order Amplify's API construct lists them (OIDC before IAM).
     assert api_auth_modes(schema) == (
         "AMAZON_COGNITO_USER_POOLS",
-        ("AWS_IAM", "OPENID_CONNECT"),
+        ("OPENID_CONNECT", "AWS_IAM"),
     )
     sdl = render_sdl(schema)
     build_appsync_schema(sdl)
-    assert "type Todo @aws_iam @aws_cognito_user_pools @aws_oidc {" in sdl
+    assert "type Todo @aws_iam @aws_oidc @aws_cognito_user_pools {" in sdl

@@ -172,7 +172,7 @@ def test_custom_type_inherits_directives_of_operations_returning_it() -> None:
     assert "type Unused @aws_iam {" in sdl
     assert "  kind: ShapeKind\n" in sdl and "enum ShapeKind {" in sdl
     assert "shape: Shape @aws_iam @aws_oidc" in sdl
-    assert api_auth_modes(schema) == ("AMAZON_COGNITO_USER_POOLS", ("AWS_IAM", "OPENID_CONNECT"))
+    assert api_auth_modes(schema) == ("AMAZON_COGNITO_USER_POOLS", ("OPENID_CONNECT", "AWS_IAM"))
     intro = model_introspection(schema)
     assert intro["nonModels"]["Shape"]["fields"]["origin"]["type"] == {"nonModel": "Point"}
     assert intro["nonModels"]["Shape"]["fields"]["kind"]["type"] == {"enum": "ShapeKind"}

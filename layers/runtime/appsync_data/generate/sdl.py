@@ -39,31 +39,84 @@ from appsync_data.schema import (
 USER_POOLS = "AMAZON_COGNITO_USER_POOLS"
 IAM = "AWS_IAM"
 OIDC = "OPENID_CONNECT"
+API_KEY = "API_KEY"
+LAMBDA = "AWS_LAMBDA"
 
 # AppSync's built-in scalars and directives (kept importable here for the SDL's readers).
 APPSYNC_PRELUDE = scalars.APPSYNC_PRELUDE
 # The filter input families Amplify declares once, in this order.
 _FILTER_FAMILIES = tuple(scalars.FILTER_OPERATORS)
+# Each rule provider's directive, in the order Amplify's auth transformer writes them
+# (AUTH_PROVIDER_DIRECTIVE_MAP); identity-pool callers are IAM callers.
 _PROVIDER_DIRECTIVES: dict[Provider, str] = {
-    "userPools": "@aws_cognito_user_pools",
+    "apiKey": "@aws_api_key",
+    "identityPool": "@aws_iam",
     "oidc": "@aws_oidc",
-    # identityPool callers are IAM callers: covered by @aws_iam, which every model carries
-    # (Amplify always admits IAM principals; the Lambda narrows them).
-    "identityPool": "",
+    "userPools": "@aws_cognito_user_pools",
+    "function": "@aws_lambda",
 }
+# The AppSync auth type of each provider, and of each `default_authorization_mode`.
+PROVIDER_MODES: dict[Provider, str] = {
+    "apiKey": API_KEY,
+    "identityPool": IAM,
+    "oidc": OIDC,
+    "userPools": USER_POOLS,
+    "function": LAMBDA,
+}
+_DEFAULT_MODE_PROVIDERS: dict[str, Provider] = {
+    "userPool": "userPools",
+    "identityPool": "identityPool",
+    "iam": "identityPool",
+    "oidc": "oidc",
+    "apiKey": "apiKey",
+    "lambda": "function",
+}
+# The order Amplify's API construct lists the providers in (convertAuthConfigToAppSyncAuth).
+_MODE_ORDER = (API_KEY, LAMBDA, OIDC, USER_POOLS, IAM)
+
+
+def default_provider(schema: Schema) -> Provider:
+    """The provider of the API's default auth mode: `authorization_modes(default_authorization_
+    mode=...)`, else the user pool, or OIDC when OIDC is the schema's only JWT provider."""
+    if schema.modes.default is not None:
+        return _DEFAULT_MODE_PROVIDERS[schema.modes.default]
+    providers = schema.providers()
+    return "oidc" if "oidc" in providers and "userPools" not in providers else "userPools"
 
 
 def api_auth_modes(schema: Schema) -> tuple[str, tuple[str, ...]]:
     """(default AppSync auth type, additional types), as Amplify configures the API.
 
     The user pool is always present (Amplify's `defineAuth`); IAM always (identity pool and
-    backend roles); OIDC when a rule uses it, and then it is the default unless user-pool rules
-    exist too.
+    backend roles); OIDC when a rule uses it; API_KEY when an `allow.public_api_key()` rule does;
+    AWS_LAMBDA when the schema names a Lambda authorizer. Additional types in Amplify's order.
     """
     providers = schema.providers()
-    modes = [USER_POOLS, IAM] + ([OIDC] if "oidc" in providers else [])
-    default = OIDC if "oidc" in providers and "userPools" not in providers else USER_POOLS
-    return default, tuple(m for m in modes if m != default)
+    default = PROVIDER_MODES[default_provider(schema)]
+    present = {USER_POOLS, IAM, default}
+    present |= {OIDC} if "oidc" in providers else set()
+    present |= {API_KEY} if "apiKey" in providers else set()
+    present |= {LAMBDA} if schema.modes.lambda_authorizer is not None else set()
+    return default, tuple(m for m in _MODE_ORDER if m in present and m != default)
+
+
+def service_directives(
+    providers: Iterable[Provider], default: Provider, *, include_default: bool
+) -> list[str]:
+    """Amplify's getServiceDirectives: each non-default provider's directive in the map's order;
+    the default's where the map puts it when `include_default` and another provider is there,
+    else at the end when the default is among them beside another one."""
+    present = set(providers)
+    others = any(p != default for p in present)
+    names: list[str] = []
+    for provider, directive in _PROVIDER_DIRECTIVES.items():
+        wanted = provider in present if provider != default else include_default and others
+        if wanted and directive not in names:
+            names.append(directive)
+    default_directive = _PROVIDER_DIRECTIVES[default]
+    if default in present and others and default_directive not in names:
+        names.append(default_directive)
+    return names
 
 
 def field_type(f: Field) -> str:
@@ -78,15 +131,63 @@ def _nullable(type_text: str) -> str:
     return type_text[:-1] if type_text.endswith("!") else type_text
 
 
-def _directives(model: Model, operations: Iterable[Operation]) -> str:
-    """Auth directives of a field that runs `operations`: IAM plus every provider granting one."""
-    ops = tuple(operations)
-    names = ["@aws_iam"]
-    for rule in model.rules:
-        directive = _PROVIDER_DIRECTIVES[rule.provider]
-        if directive and directive not in names and any(rule.grants(op) for op in ops):
-            names.append(directive)
-    return " ".join(names)
+def all_rules(model: Model) -> tuple[AuthRule, ...]:
+    """The model's rules, then its fields' rules (what Amplify's access matrix holds)."""
+    return (*model.rules, *(r for rules in model.field_rules.values() for r in rules))
+
+
+def implied_fields(model: Model) -> tuple[str, ...]:
+    """The owner and group fields the rules name that the model does not declare (Amplify adds
+    them after `updatedAt`)."""
+    names = model.all_field_names
+    return names[names.index("updatedAt") + 1 :] if "updatedAt" in names else ()
+
+
+def owner_fields(model: Model) -> tuple[str, ...]:
+    """The fields the owner rules name, once each, in rule order."""
+    return tuple(
+        dict.fromkeys(
+            r.field_name for r in all_rules(model) if r.strategy == "owner" and r.field_name
+        )
+    )
+
+
+def _sdl_field_names(model: Model) -> tuple[str, ...]:
+    """The fields of the model's type: Amplify adds the implied owner fields, not group ones."""
+    implied = set(implied_fields(model)) - set(owner_fields(model))
+    return tuple(n for n in model.all_field_names if n not in implied)
+
+
+def _declared_fields(model: Model) -> dict[str, Field]:
+    """The stored fields but the implied ones (what the model transformer's inputs carry)."""
+    implied = implied_fields(model)
+    return {n: f for n, f in model.fields.items() if n not in implied}
+
+
+def _input_fields(model: Model) -> dict[str, Field]:
+    """Declared fields other than the implicit and implied ones (create/update inputs)."""
+    implied = implied_fields(model)
+    return {n: f for n, f in model.user_fields.items() if n not in implied}
+
+
+def _operation_rules(model: Model, operation: Operation) -> list[AuthRule]:
+    return [r for r in all_rules(model) if r.grants(operation)]
+
+
+def _directives(model: Model, operations: Iterable[Operation], default: Provider) -> str:
+    """Auth directives of a field that runs `operations` (Amplify's addServiceDirective)."""
+    rules = [r for op in operations for r in _operation_rules(model, op)]
+    include_default = any(r.provider == default for r in rules) or (
+        not rules and default != "identityPool"
+    )
+    providers = [*(r.provider for r in rules), "identityPool"]
+    return " ".join(service_directives(providers, default, include_default=include_default))
+
+
+def _type_directives(model: Model, default: Provider) -> str:
+    """Auth directives of the model's object type (and connection): every rule's provider."""
+    providers = [*(r.provider for r in all_rules(model)), "identityPool"]
+    return " ".join(service_directives(providers, default, include_default=False))
 
 
 _ALL_OPERATIONS: tuple[Operation, ...] = ("create", "update", "delete", "get", "list", "listen")
@@ -160,24 +261,42 @@ def _enum_filter_inputs(model: Model) -> list[tuple[str, str]]:
     return inputs
 
 
-def _model_type(model: Model) -> str:
-    body = "".join(f"  {type_field_definition(model, name)}\n" for name in model.all_field_names)
-    return f"type {model.name} {_directives(model, _ALL_OPERATIONS)} {{\n{body}}}\n"
+def _model_type(model: Model, default: Provider) -> str:
+    body = "".join(f"  {type_field_definition(model, name)}\n" for name in _sdl_field_names(model))
+    return f"type {model.name} {_type_directives(model, default)} {{\n{body}}}\n"
 
 
-def _model_inputs(model: Model) -> list[str]:
+def _owner_inputs(model: Model, present: Iterable[str]) -> list[tuple[str, str]]:
+    """The owner fields an input lacks, as Amplify's auth transformer appends them."""
+    have = set(present)
+    return [(n, "ModelStringInput") for n in owner_fields(model) if n not in have]
+
+
+def subscription_filter_fields(model: Model) -> dict[str, Field]:
+    """The subscription filter's own fields: the list filter's but those of the dynamic
+    (owner and group field) rules, which the subscription's auth decides instead."""
+    dynamic = {
+        r.field_name
+        for r in all_rules(model)
+        if r.field_name and r.provider in ("userPools", "oidc")
+    }
+    return {n: f for n, f in filter_fields(model).items() if n not in dynamic}
+
+
+def _model_inputs(model: Model, default: Provider) -> list[str]:
     name = model.name
     names = api_names(model)
     filter_name = names.filter_input
     condition_name = names.condition_input
     subscription_filter = names.subscription_filter_input
     blocks = [
-        f"type {names.connection} {_directives(model, ('list',))} {{\n"
+        f"type {names.connection} {_directives(model, ('list',), default)} {{\n"
         f"  items: [{name}]!\n  nextToken: String\n}}\n",
         _input(
             filter_name,
             [(n, _filter_type(f, False)) for n, f in filter_fields(model).items()]
-            + [("and", f"[{filter_name}]"), ("or", f"[{filter_name}]"), ("not", filter_name)],
+            + [("and", f"[{filter_name}]"), ("or", f"[{filter_name}]"), ("not", filter_name)]
+            + _owner_inputs(model, filter_fields(model)),
         ),
         # Amplify builds the condition before it adds the timestamps, and leaves `id` out.
         _input(
@@ -185,15 +304,17 @@ def _model_inputs(model: Model) -> list[str]:
             [(n, _filter_type(f, False)) for n, f in condition_fields(model).items()]
             + [("and", f"[{condition_name}]"), ("or", f"[{condition_name}]")]
             + [("not", condition_name)]
-            + [(n, _filter_type(model.fields[n], False)) for n in ("createdAt", "updatedAt")],
+            + [(n, _filter_type(model.fields[n], False)) for n in ("createdAt", "updatedAt")]
+            + _owner_inputs(model, [*condition_fields(model), "createdAt", "updatedAt"]),
         ),
         _input(names.mutation_input("create"), create_input_fields(model)),
         _input(names.mutation_input("update"), update_input_fields(model)),
         _input(names.mutation_input("delete"), delete_input_fields(model)),
         _input(
             subscription_filter,
-            [(n, _filter_type(f, True)) for n, f in filter_fields(model).items()]
-            + [("and", f"[{subscription_filter}]"), ("or", f"[{subscription_filter}]")],
+            [(n, _filter_type(f, True)) for n, f in subscription_filter_fields(model).items()]
+            + [("and", f"[{subscription_filter}]"), ("or", f"[{subscription_filter}]")]
+            + _owner_inputs(model, subscription_filter_fields(model)),
         ),
     ]
     return blocks
@@ -211,36 +332,54 @@ def mutation_fields(model: Model) -> dict[str, Operation]:
     return api_names(model).mutation_fields()
 
 
-def _query_lines(model: Model) -> list[str]:
+def _query_lines(model: Model, default: Provider) -> list[str]:
     name = model.name
     names = api_names(model)
     get_args = _arguments(get_arguments(model))
     list_args = _arguments(list_arguments(model))
+    list_directives = _directives(model, ("list",), default)
     return [
-        f"  {names.field('get')}({get_args}): {name} {_directives(model, ('get',))}",
-        f"  {names.field('list')}({list_args}): {names.connection} {_directives(model, ('list',))}",
+        f"  {names.field('get')}({get_args}): {name} {_directives(model, ('get',), default)}",
+        f"  {names.field('list')}({list_args}): {names.connection} {list_directives}",
     ] + [
-        f"  {query}({_arguments(arguments)}): {names.connection} {_directives(model, ('list',))}"
+        f"  {query}({_arguments(arguments)}): {names.connection} {list_directives}"
         for query, arguments in index_query_fields(model).items()
     ]
 
 
-def _mutation_lines(model: Model) -> list[str]:
+def _mutation_lines(model: Model, default: Provider) -> list[str]:
     name = model.name
     names = api_names(model)
     return [
         f"  {field}(input: {names.mutation_input(op)}!, condition: {names.condition_input})"
-        f": {name} {_directives(model, (op,))}"
+        f": {name} {_directives(model, (op,), default)}"
         for field, op in names.mutation_fields().items()
     ]
 
 
-def _subscription_lines(model: Model) -> list[str]:
+def subscription_owner_arguments(model: Model) -> tuple[str, ...]:
+    """The owner arguments of the model's subscriptions: the field of each owner rule that grants
+    `listen` and holds one owner (a list of owners takes none), as Amplify adds them."""
+    return tuple(
+        dict.fromkeys(
+            r.field_name
+            for r in _operation_rules(model, "listen")
+            if r.strategy == "owner" and r.field_name and not r.is_list
+        )
+    )
+
+
+def _subscription_lines(model: Model, default: Provider) -> list[str]:
     name = model.name
     names = api_names(model)
+    arguments = _arguments(
+        [("filter", names.subscription_filter_input)]
+        + [(n, "String") for n in subscription_owner_arguments(model)]
+    )
+    directives = _directives(model, ("listen",), default)
     return [
-        f"  {field}(filter: {names.subscription_filter_input}): {name}"
-        f' @aws_subscribe(mutations: ["{names.field(op)}"]) {_directives(model, ("listen",))}'
+        f"  {field}({arguments}): {name}"
+        f' @aws_subscribe(mutations: ["{names.field(op)}"]) {directives}'
         for field, op in names.subscriptions().items()
     ]
 
@@ -253,21 +392,22 @@ def render_sdl(schema: Schema) -> str:
     """The whole AppSync schema for `schema`, as Amplify's transformer would emit it."""
     schema.require_authorized_operations()
     models = list(schema.models.values())
+    default = default_provider(schema)
     model_lines = {
-        "Query": [line for m in models for line in _query_lines(m)],
-        "Mutation": [line for m in models for line in _mutation_lines(m)],
+        "Query": [line for m in models for line in _query_lines(m, default)],
+        "Mutation": [line for m in models for line in _mutation_lines(m, default)],
     }
     roots = {
         "Query": _root("Query", model_lines["Query"]),
         "Mutation": _root("Mutation", model_lines["Mutation"]),
         "Subscription": _root(
-            "Subscription", [line for m in models for line in _subscription_lines(m)]
+            "Subscription", [line for m in models for line in _subscription_lines(m, default)]
         ),
     }
     # Root types that carry custom operations are declared up front, as Amplify's input has them.
     declared = declared_root_types(schema, model_lines)
     roots.update(declared)
-    blocks = [_model_type(m) for m in models]
+    blocks = [_model_type(m, default) for m in models]
     blocks += [_enum(name, values) for name, values in schema.enums.items()]
     blocks += custom_type_definitions(schema)
     blocks += declared.values()
@@ -279,7 +419,7 @@ def render_sdl(schema: Schema) -> str:
                 seen_enum_inputs.add(name)
                 blocks.append(definition)
         connection, filter_, condition, create, update, delete, subscription_filter = _model_inputs(
-            model
+            model, default
         )
         blocks += [connection, filter_]
         if index == 0 and "Query" not in declared:
@@ -339,7 +479,9 @@ def relationship_field_type(relationship: Relationship) -> str:
 def filter_fields(model: Model) -> dict[str, Field]:
     """The fields of the model's list and subscription filters: its stored fields, and `id`
     even when a custom identifier leaves it out of the type (as Amplify does)."""
-    fields = {n: f for n, f in model.fields.items() if n not in ("createdAt", "updatedAt")}
+    fields = {
+        n: f for n, f in _declared_fields(model).items() if n not in ("createdAt", "updatedAt")
+    }
     fields.setdefault("id", Field("ID", is_required=True))
     fields.update({n: model.fields[n] for n in ("createdAt", "updatedAt")})
     return fields
@@ -347,7 +489,7 @@ def filter_fields(model: Model) -> dict[str, Field]:
 
 def condition_fields(model: Model) -> dict[str, Field]:
     """Fields a mutation's condition can test: the declared ones but the identifier's."""
-    return {n: f for n, f in model.user_fields.items() if n not in model.identifier}
+    return {n: f for n, f in _input_fields(model).items() if n not in model.identifier}
 
 
 def create_input_fields(model: Model) -> list[tuple[str, str]]:
@@ -355,7 +497,7 @@ def create_input_fields(model: Model) -> list[tuple[str, str]]:
     when the model has one (a custom identifier without `id` names its key fields among them)."""
     fields = [
         (n, _nullable(field_type(f)) if f.has_default else field_type(f))
-        for n, f in model.user_fields.items()
+        for n, f in _input_fields(model).items()
     ]
     return fields + ([("id", "ID")] if "id" in model.fields else [])
 
@@ -364,7 +506,7 @@ def update_input_fields(model: Model) -> list[tuple[str, str]]:
     """Update input: every declared field optional but the identifier's, which are required."""
     fields = [
         (n, field_type(f) if n in model.identifier else _nullable(field_type(f)))
-        for n, f in model.user_fields.items()
+        for n, f in _input_fields(model).items()
     ]
     if "id" in model.fields:  # required when it is the key, optional beside another one
         fields.append(("id", "ID!" if "id" in model.identifier else "ID"))
@@ -474,21 +616,23 @@ def key_condition_inputs(schema: Schema) -> list[str]:
 # operations that return it (and of the custom types that hold it).
 
 
-def operation_directives(operation: CustomOperation) -> str:
-    """Auth directives of a custom operation's field: IAM, then each provider of its rules."""
+def operation_directives(operation: CustomOperation, default: Provider = "userPools") -> str:
+    """Auth directives of a custom operation's field: IAM (Amplify marks every custom field
+    first), then the service directives of its rules' providers."""
+    providers = [*operation.providers(), "identityPool"]
     names = ["@aws_iam"]
-    for rule in operation.rules:
-        directive = _PROVIDER_DIRECTIVES[rule.provider]
-        if directive and directive not in names:
-            names.append(directive)
+    names += [
+        d for d in service_directives(providers, default, include_default=False) if d not in names
+    ]
     return " ".join(names)
 
 
-def operation_field_definition(operation: CustomOperation) -> str:
+def operation_field_definition(operation: CustomOperation, default: Provider = "userPools") -> str:
     """`echo(message: String!, times: Int): String @aws_iam @aws_cognito_user_pools`."""
     arguments = _arguments((n, field_type(f)) for n, f in operation.arguments.items())
     signature = f"{operation.name}({arguments})" if arguments else operation.name
-    return f"{signature}: {field_type(operation.returns)} {operation_directives(operation)}"
+    directives = operation_directives(operation, default)
+    return f"{signature}: {field_type(operation.returns)} {directives}"
 
 
 def declared_root_types(schema: Schema, model_lines: dict[str, list[str]]) -> dict[str, str]:
@@ -498,8 +642,9 @@ def declared_root_types(schema: Schema, model_lines: dict[str, list[str]]) -> di
     for root, operations in (("Mutation", schema.mutations), ("Query", schema.queries)):
         if not operations:
             continue
+        default = default_provider(schema)
         lines = model_lines[root] + [
-            f"  {operation_field_definition(op)}" for op in operations.values()
+            f"  {operation_field_definition(op, default)}" for op in operations.values()
         ]
         roots[root] = f"type {root} @aws_iam {{\n" + "".join(line + "\n" for line in lines) + "}\n"
     return roots
@@ -508,6 +653,8 @@ def declared_root_types(schema: Schema, model_lines: dict[str, list[str]]) -> di
 # A custom type's directives name the provider of each inherited rule (an identity-pool rule is
 # an IAM one), as Amplify's schema processor writes them; the transformer then adds @aws_iam.
 _CUSTOM_TYPE_DIRECTIVES: dict[Provider, str] = {
+    "apiKey": "@aws_api_key",
+    "function": "@aws_lambda",
     "userPools": "@aws_cognito_user_pools",
     "identityPool": "@aws_iam",
     "oidc": "@aws_oidc",
