@@ -6,10 +6,12 @@ went through Amplify's tools (tests/reference/authorization/). Our generators mu
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from appsync_data import Schema, a
+from appsync_data.generate.introspection import model_introspection
 from appsync_data.generate.sdl import (
     api_auth_modes,
     owner_fields,
@@ -166,3 +168,11 @@ def test_custom_operations_of_each_provider() -> None:
     build_appsync_schema(sdl)
     assert "  open: String @aws_iam @aws_api_key\n" in sdl
     assert "  locked: Int @aws_iam @aws_lambda\n" in sdl
+
+
+def test_authorization_introspection_equals_amplify(authorization_schema: Schema) -> None:
+    reference = json.loads((AUTHORIZATION / "model-introspection.json").read_text(encoding="utf-8"))
+    intro = model_introspection(authorization_schema)
+    assert intro == reference
+    # Same key order as modelgen's: the rules' keys too (the client reads them in order).
+    assert json.dumps(intro) == json.dumps(reference)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from appsync_data.generate.sdl import implied_fields
 from appsync_data.naming import api_names
 from appsync_data.schema import (
     AuthRule,
@@ -39,18 +40,50 @@ def _field(name: str, f: Field) -> dict[str, Any]:
     return meta
 
 
+# Modelgen's claim defaults (its own: the owner claim is named `cognito:username` whatever
+# the rule's default `sub::username`; the identity claim shows as written when one is given).
+_MODELGEN_IDENTITY_CLAIM = "cognito:username"
+_MODELGEN_GROUP_CLAIM = "cognito:groups"
+
+
+def _written_rule(rule: AuthRule) -> dict[str, Any]:
+    """The rule as Amplify's data-schema writes it into the @auth directive, in its key order."""
+    written: dict[str, Any] = {"allow": rule.strategy}
+    if rule.strategy == "public" or rule.provider not in ("userPools", "function"):
+        written["provider"] = rule.provider
+    if rule.has_operations:
+        written["operations"] = list(rule.operations)
+    if rule.field_name is not None:
+        written["ownerField" if rule.strategy == "owner" else "groupsField"] = rule.field_name
+    if rule.groups:
+        written["groups"] = list(rule.groups)
+    if rule.claim is not None:
+        written["identityClaim" if rule.strategy == "owner" else "groupClaim"] = rule.claim
+    return written
+
+
 def _rule(rule: AuthRule) -> dict[str, Any]:
-    meta: dict[str, Any] = {"allow": rule.strategy}
-    if rule.provider != "userPools":  # userPools is Amplify's default provider for `private`
-        meta["provider"] = rule.provider
-    meta["operations"] = list(rule.operations)
+    """The rule as modelgen describes it: its defaults first, the written rule over them, then
+    the claim, group field and operations it fills in (key order as modelgen's output)."""
+    meta: dict[str, Any] = {}
+    if rule.strategy == "owner":
+        meta = {"provider": "userPools", "ownerField": "owner", "allow": rule.strategy}
+    elif rule.strategy == "groups":
+        meta = {"groupClaim": _MODELGEN_GROUP_CLAIM, "provider": "userPools", "allow": "groups"}
+    meta.update(_written_rule(rule))
+    if rule.strategy == "owner":
+        meta.setdefault("identityClaim", _MODELGEN_IDENTITY_CLAIM)
+    if rule.strategy == "groups" and rule.field_name is not None:
+        meta["groupField"] = "groups"
+    meta.setdefault("operations", list(rule.operations))
     return meta
 
 
 def _model(model: Model) -> dict[str, Any]:
     # Modelgen lists `id` first (when the model has one), then the declared fields, then the
     # timestamps.
-    names = model.all_field_names
+    implied = implied_fields(model)  # added by the transformer, after modelgen read the schema
+    names = [n for n in model.all_field_names if n not in implied]
     order = [*(n for n in names if n == "id"), *(n for n in names if n != "id")]
     attributes: list[dict[str, Any]] = [{"type": "model", "properties": {}}]
     attributes += key_attributes(model)
